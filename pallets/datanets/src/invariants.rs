@@ -1,0 +1,180 @@
+//! `try_state` invariants, checked after every test and by try-runtime.
+
+use crate::{
+	AcceptedSubmissions, AccountUsage, BalanceOf, Config, ContributorStatsOf, DatanetStatus,
+	DatanetUsage, Datanets, Epochs, GlobalStats, HoldReason, Pallet, StatsOf, SubmissionStatus,
+	Submissions, Validators,
+};
+use alloc::collections::btree_map::BTreeMap;
+use frame_support::{
+	ensure,
+	traits::{
+		fungible::{Inspect, InspectHold},
+		Get,
+	},
+};
+use sp_runtime::{
+	traits::{Saturating, Zero},
+	TryRuntimeError,
+};
+
+impl<T: Config> Pallet<T> {
+	pub fn do_try_state() -> Result<(), TryRuntimeError> {
+		Self::check_caps()?;
+		Self::check_holds()?;
+		Self::check_submissions_and_scores()?;
+		Self::check_rewards()?;
+		Ok(())
+	}
+
+	/// No account's usage exceeds the chain-wide caps or the largest per-datanet cap.
+	fn check_caps() -> Result<(), TryRuntimeError> {
+		for (_, usage) in AccountUsage::<T>::iter() {
+			ensure!(usage.bytes <= T::MaxDailyBytesPerAccount::get(), "account daily bytes over cap");
+			ensure!(usage.files <= T::MaxDailyFilesPerAccount::get(), "account daily files over cap");
+		}
+		for (_, _, usage) in DatanetUsage::<T>::iter() {
+			ensure!(
+				usage.bytes <= T::DefaultDatanetDailyBytes::get(),
+				"datanet daily bytes over the largest cap"
+			);
+		}
+		Ok(())
+	}
+
+	/// Each account's held balance per reason equals its deposits and bonds.
+	fn check_holds() -> Result<(), TryRuntimeError> {
+		let mut deposits: BTreeMap<T::AccountId, BalanceOf<T>> = BTreeMap::new();
+		for (_, datanet) in Datanets::<T>::iter() {
+			if datanet.status == DatanetStatus::Closed {
+				ensure!(datanet.deposit.is_zero(), "closed datanet still has a deposit");
+			}
+			deposits.entry(datanet.owner).or_default().saturating_accrue(datanet.deposit);
+		}
+		for (owner, expected) in deposits {
+			let held = T::Currency::balance_on_hold(&HoldReason::DatanetDeposit.into(), &owner);
+			ensure!(held == expected, "held deposit differs from the open datanets' deposits");
+		}
+		let mut bonds: BTreeMap<T::AccountId, BalanceOf<T>> = BTreeMap::new();
+		for (_, validator, bond) in Validators::<T>::iter() {
+			bonds.entry(validator).or_default().saturating_accrue(bond.amount);
+		}
+		for (validator, expected) in bonds {
+			let held = T::Currency::balance_on_hold(&HoldReason::ValidatorBond.into(), &validator);
+			ensure!(held == expected, "held bond differs from the sum of the validator's bonds");
+		}
+		Ok(())
+	}
+
+	/// Every submission is in exactly one state and counted once in its contributor's stats;
+	/// scores are the sums of accepted weights; the accepted list holds exactly the
+	/// accepted submissions; pending-vote counters match the pending submissions.
+	fn check_submissions_and_scores() -> Result<(), TryRuntimeError> {
+		let mut expected: BTreeMap<(u32, T::AccountId), (StatsOf<T>, u32)> = BTreeMap::new();
+		let mut pending_votes: BTreeMap<(u32, T::AccountId), u32> = BTreeMap::new();
+		let mut accepted_per_datanet: BTreeMap<u32, u32> = BTreeMap::new();
+		for (_, submission) in Submissions::<T>::iter() {
+			let (stats, pending) =
+				expected.entry((submission.datanet, submission.contributor.clone())).or_default();
+			stats.submitted += 1;
+			match submission.status {
+				SubmissionStatus::Pending => {
+					*pending += 1;
+					for vote in &submission.votes {
+						*pending_votes
+							.entry((submission.datanet, vote.validator.clone()))
+							.or_default() += 1;
+					}
+				},
+				SubmissionStatus::Accepted { weight } => {
+					stats.accepted += 1;
+					stats.accepted_bytes += submission.bytes;
+					stats.score += weight as u64;
+					*accepted_per_datanet.entry(submission.datanet).or_default() += 1;
+				},
+				SubmissionStatus::Rejected => stats.rejected += 1,
+				SubmissionStatus::Expired => stats.expired += 1,
+			}
+		}
+
+		let mut global: BTreeMap<T::AccountId, StatsOf<T>> = BTreeMap::new();
+		for (datanet, contributor, stats) in ContributorStatsOf::<T>::iter() {
+			let (want, pending) =
+				expected.remove(&(datanet, contributor.clone())).unwrap_or_default();
+			ensure!(
+				stats.submitted == want.submitted &&
+					stats.accepted == want.accepted &&
+					stats.rejected == want.rejected &&
+					stats.expired == want.expired &&
+					stats.accepted_bytes == want.accepted_bytes &&
+					stats.score == want.score,
+				"contributor stats differ from their submissions"
+			);
+			ensure!(
+				stats.submitted == stats.accepted + stats.rejected + stats.expired + pending,
+				"a submission is counted in no state or in two"
+			);
+			let sum = global.entry(contributor).or_default();
+			sum.submitted += stats.submitted;
+			sum.accepted += stats.accepted;
+			sum.rejected += stats.rejected;
+			sum.expired += stats.expired;
+			sum.accepted_bytes += stats.accepted_bytes;
+			sum.score += stats.score;
+		}
+		ensure!(expected.is_empty(), "submissions without contributor stats");
+		for (contributor, stats) in GlobalStats::<T>::iter() {
+			let want = global.remove(&contributor).unwrap_or_default();
+			ensure!(
+				(stats.submitted, stats.accepted, stats.rejected, stats.expired) ==
+					(want.submitted, want.accepted, want.rejected, want.expired) &&
+					(stats.accepted_bytes, stats.score) == (want.accepted_bytes, want.score),
+				"global stats differ from the sum of per-datanet stats"
+			);
+		}
+		ensure!(global.is_empty(), "per-datanet stats without global stats");
+
+		for (datanet_id, datanet) in Datanets::<T>::iter() {
+			let want = accepted_per_datanet.remove(&datanet_id).unwrap_or_default();
+			ensure!(datanet.accepted_count == want, "accepted list length differs from acceptances");
+			for index in 0..datanet.accepted_count {
+				let id = AcceptedSubmissions::<T>::get(datanet_id, index)
+					.ok_or("hole in the accepted list")?;
+				let submission = Submissions::<T>::get(id).ok_or("accepted list names no submission")?;
+				ensure!(
+					matches!(submission.status, SubmissionStatus::Accepted { .. }) &&
+						submission.datanet == datanet_id,
+					"accepted list names a submission not accepted on this datanet"
+				);
+			}
+		}
+		ensure!(accepted_per_datanet.is_empty(), "accepted submissions of an unknown datanet");
+
+		for (datanet, validator, bond) in Validators::<T>::iter() {
+			let want = pending_votes.remove(&(datanet, validator)).unwrap_or_default();
+			ensure!(bond.pending_votes == want, "pending vote count differs from pending votes");
+		}
+		ensure!(pending_votes.is_empty(), "votes by accounts without a bond");
+		Ok(())
+	}
+
+	/// Payouts never exceed releases, and the pot covers every pool and unpaid release.
+	fn check_rewards() -> Result<(), TryRuntimeError> {
+		let mut owed = BalanceOf::<T>::zero();
+		for (_, datanet) in Datanets::<T>::iter() {
+			owed.saturating_accrue(datanet.reward_pool);
+		}
+		for (_, _, epoch) in Epochs::<T>::iter() {
+			match epoch.release {
+				Some(release) => {
+					let released = release.contributors.saturating_add(release.validators);
+					ensure!(epoch.paid <= released, "an epoch paid more than it released");
+					owed.saturating_accrue(released.saturating_sub(epoch.paid));
+				},
+				None => ensure!(epoch.paid.is_zero(), "payout from an unreleased epoch"),
+			}
+		}
+		ensure!(T::Currency::balance(&Self::pot()) >= owed, "the pot holds less than it owes");
+		Ok(())
+	}
+}

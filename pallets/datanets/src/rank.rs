@@ -1,0 +1,45 @@
+//! Contributor standing: per-datanet and chain-wide stats, and the accepted list.
+
+use crate::{
+	AcceptedSubmissions, Config, ContributorStatsOf, DatanetId, DatanetOf, Error, GlobalStats,
+	Pallet, Quality, StatsOf, SubmissionId, SubmissionOf,
+};
+use sp_runtime::{traits::Saturating, DispatchError};
+
+impl<T: Config> Pallet<T> {
+	/// Applies `update` to the contributor's stats on `datanet` and to their global stats.
+	pub(crate) fn record_stats(
+		datanet: DatanetId,
+		contributor: &T::AccountId,
+		update: impl Fn(&mut StatsOf<T>),
+	) {
+		ContributorStatsOf::<T>::mutate(datanet, contributor, &update);
+		GlobalStats::<T>::mutate(contributor, &update);
+	}
+
+	pub(crate) fn record_submitted(datanet: DatanetId, contributor: &T::AccountId) {
+		Self::record_stats(datanet, contributor, |stats| stats.submitted.saturating_inc());
+	}
+
+	/// Counts an acceptance: raises the contributor's score by `weight` and appends the
+	/// submission to the datanet's accepted list. Returns the contributor's new score on
+	/// the datanet.
+	pub(crate) fn record_accepted(
+		datanet: &mut DatanetOf<T>,
+		id: SubmissionId,
+		submission: &SubmissionOf<T>,
+		weight: Quality,
+	) -> Result<u64, DispatchError> {
+		let now = frame_system::Pallet::<T>::block_number();
+		Self::record_stats(submission.datanet, &submission.contributor, |stats| {
+			stats.accepted.saturating_inc();
+			stats.accepted_bytes.saturating_accrue(submission.bytes);
+			stats.score.saturating_accrue(weight as u64);
+			stats.first_accepted_at.get_or_insert(now);
+		});
+		AcceptedSubmissions::<T>::insert(submission.datanet, datanet.accepted_count, id);
+		datanet.accepted_count =
+			datanet.accepted_count.checked_add(1).ok_or(Error::<T>::Overflow)?;
+		Ok(ContributorStatsOf::<T>::get(submission.datanet, &submission.contributor).score)
+	}
+}
