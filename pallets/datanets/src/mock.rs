@@ -159,13 +159,3 @@ pub fn cid_text(n: u32) -> Vec<u8> {
 pub fn canonical(text: &[u8]) -> crate::CanonicalCid {
 	cid::parse(text).unwrap().try_into().unwrap()
 }
-
-pub fn events() -> Vec<crate::Event<Test>> {
-	System::events()
-		.into_iter()
-		.filter_map(|record| match record.event {
-			RuntimeEvent::Datanets(event) => Some(event),
-			_ => None,
-		})
-		.collect()
-}
