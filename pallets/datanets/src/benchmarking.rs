@@ -63,7 +63,7 @@ fn slowest_cid<T: Config>(seed: u8) -> Vec<u8> {
 	binary.extend((0..64u8).map(|i| i.wrapping_mul(31).wrapping_add(seed) | 1));
 	let text = [&b"z"[..], &base58btc(&binary)].concat();
 	if text.len() <= T::MaxCidLength::get() as usize {
-		return text
+		return text;
 	}
 	let mut v0 = vec![0x12, 0x20];
 	v0.extend((0..32u8).map(|i| i.wrapping_add(seed) | 1));
@@ -104,7 +104,9 @@ fn submit_as<T: Config>(contributor: &T::AccountId, datanet: DatanetId, seed: u8
 }
 
 fn assert_last_event<T: Config>(event: Event<T>) {
-	frame_system::Pallet::<T>::assert_last_event(<T as frame_system::Config>::RuntimeEvent::from(event).into());
+	frame_system::Pallet::<T>::assert_last_event(
+		<T as frame_system::Config>::RuntimeEvent::from(event).into(),
+	);
 }
 
 #[benchmarks]
@@ -266,7 +268,9 @@ mod benchmarks {
 
 	/// Expiry of a submission holding `v` votes, one short of its quorum at most.
 	#[benchmark]
-	fn finalize(v: Linear<0, { T::MaxVotesPerSubmission::get() - 1 }>) -> Result<(), BenchmarkError> {
+	fn finalize(
+		v: Linear<0, { T::MaxVotesPerSubmission::get() - 1 }>,
+	) -> Result<(), BenchmarkError> {
 		let owner = funded::<T>("owner", 0);
 		let datanet = datanet_of::<T>(&owner, T::MaxVotesPerSubmission::get());
 		let validators = bonded_validators::<T>(datanet, v);

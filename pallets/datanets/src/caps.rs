@@ -25,8 +25,8 @@ pub(crate) fn initial<T: Config>(overrides: CapOverrides) -> Result<DatanetCaps,
 	};
 	ensure!(caps.daily_bytes_per_account > 0 && caps.max_file_bytes > 0, Error::<T>::ZeroCap);
 	ensure!(
-		caps.daily_bytes_per_account <= T::DefaultDatanetDailyBytes::get() &&
-			caps.max_file_bytes <= T::MaxFileBytes::get(),
+		caps.daily_bytes_per_account <= T::DefaultDatanetDailyBytes::get()
+			&& caps.max_file_bytes <= T::MaxFileBytes::get(),
 		Error::<T>::CapAboveGlobal
 	);
 	Ok(caps)

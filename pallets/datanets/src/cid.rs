@@ -203,7 +203,8 @@ mod tests {
 		assert_eq!(to_text(&binary), HELLO_RAW_V1);
 		let upper: Vec<u8> = HELLO_RAW_V1[1..].to_ascii_uppercase();
 		assert_eq!(parse(&[b"B".as_slice(), &upper].concat()).unwrap(), binary);
-		let hex: Vec<u8> = binary.iter().flat_map(|b| alloc::format!("{b:02x}").into_bytes()).collect();
+		let hex: Vec<u8> =
+			binary.iter().flat_map(|b| alloc::format!("{b:02x}").into_bytes()).collect();
 		assert_eq!(parse(&[b"f".as_slice(), &hex].concat()).unwrap(), binary);
 		assert_eq!(parse(&[b"F".as_slice(), &hex.to_ascii_uppercase()].concat()).unwrap(), binary);
 	}
@@ -212,7 +213,10 @@ mod tests {
 	fn malformed_cids_are_refused() {
 		assert_eq!(parse(b""), Err(CidError::UnknownEncoding));
 		assert_eq!(parse(b"hello"), Err(CidError::UnknownEncoding));
-		assert_eq!(parse(b"QmT78zSuBmuS4z925WZfrqQ1qHaJ56DQaTfyMUF7F8ff50"), Err(CidError::BadCharacter));
+		assert_eq!(
+			parse(b"QmT78zSuBmuS4z925WZfrqQ1qHaJ56DQaTfyMUF7F8ff50"),
+			Err(CidError::BadCharacter)
+		);
 		// A truncated digest.
 		assert_eq!(parse(&HELLO_RAW_V1[..HELLO_RAW_V1.len() - 4]), Err(CidError::BadStructure));
 		// Version 2 does not exist.

@@ -38,7 +38,8 @@ pub(crate) fn weighted_median<Balance: AtLeast32BitUnsigned + Copy>(
 	mut approvals: Vec<(Quality, Balance)>,
 ) -> Quality {
 	approvals.sort_by_key(|(quality, _)| *quality);
-	let total = approvals.iter().fold(Balance::zero(), |sum, (_, stake)| sum.saturating_add(*stake));
+	let total =
+		approvals.iter().fold(Balance::zero(), |sum, (_, stake)| sum.saturating_add(*stake));
 	let mut cumulative = Balance::zero();
 	for (quality, stake) in &approvals {
 		cumulative = cumulative.saturating_add(*stake);

@@ -30,8 +30,14 @@ impl<T: Config> Pallet<T> {
 	/// No account's usage exceeds the chain-wide caps or the largest per-datanet cap.
 	fn check_caps() -> Result<(), TryRuntimeError> {
 		for (_, usage) in AccountUsage::<T>::iter() {
-			ensure!(usage.bytes <= T::MaxDailyBytesPerAccount::get(), "account daily bytes over cap");
-			ensure!(usage.files <= T::MaxDailyFilesPerAccount::get(), "account daily files over cap");
+			ensure!(
+				usage.bytes <= T::MaxDailyBytesPerAccount::get(),
+				"account daily bytes over cap"
+			);
+			ensure!(
+				usage.files <= T::MaxDailyFilesPerAccount::get(),
+				"account daily files over cap"
+			);
 		}
 		for (_, _, usage) in DatanetUsage::<T>::iter() {
 			ensure!(
@@ -102,12 +108,12 @@ impl<T: Config> Pallet<T> {
 			let (want, pending) =
 				expected.remove(&(datanet, contributor.clone())).unwrap_or_default();
 			ensure!(
-				stats.submitted == want.submitted &&
-					stats.accepted == want.accepted &&
-					stats.rejected == want.rejected &&
-					stats.expired == want.expired &&
-					stats.accepted_bytes == want.accepted_bytes &&
-					stats.score == want.score,
+				stats.submitted == want.submitted
+					&& stats.accepted == want.accepted
+					&& stats.rejected == want.rejected
+					&& stats.expired == want.expired
+					&& stats.accepted_bytes == want.accepted_bytes
+					&& stats.score == want.score,
 				"contributor stats differ from their submissions"
 			);
 			ensure!(
@@ -126,9 +132,9 @@ impl<T: Config> Pallet<T> {
 		for (contributor, stats) in GlobalStats::<T>::iter() {
 			let want = global.remove(&contributor).unwrap_or_default();
 			ensure!(
-				(stats.submitted, stats.accepted, stats.rejected, stats.expired) ==
-					(want.submitted, want.accepted, want.rejected, want.expired) &&
-					(stats.accepted_bytes, stats.score) == (want.accepted_bytes, want.score),
+				(stats.submitted, stats.accepted, stats.rejected, stats.expired)
+					== (want.submitted, want.accepted, want.rejected, want.expired)
+					&& (stats.accepted_bytes, stats.score) == (want.accepted_bytes, want.score),
 				"global stats differ from the sum of per-datanet stats"
 			);
 		}
@@ -136,14 +142,18 @@ impl<T: Config> Pallet<T> {
 
 		for (datanet_id, datanet) in Datanets::<T>::iter() {
 			let want = accepted_per_datanet.remove(&datanet_id).unwrap_or_default();
-			ensure!(datanet.accepted_count == want, "accepted list length differs from acceptances");
+			ensure!(
+				datanet.accepted_count == want,
+				"accepted list length differs from acceptances"
+			);
 			for index in 0..datanet.accepted_count {
 				let id = AcceptedSubmissions::<T>::get(datanet_id, index)
 					.ok_or("hole in the accepted list")?;
-				let submission = Submissions::<T>::get(id).ok_or("accepted list names no submission")?;
+				let submission =
+					Submissions::<T>::get(id).ok_or("accepted list names no submission")?;
 				ensure!(
-					matches!(submission.status, SubmissionStatus::Accepted { .. }) &&
-						submission.datanet == datanet_id,
+					matches!(submission.status, SubmissionStatus::Accepted { .. })
+						&& submission.datanet == datanet_id,
 					"accepted list names a submission not accepted on this datanet"
 				);
 			}

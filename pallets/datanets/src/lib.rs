@@ -23,10 +23,10 @@
 
 extern crate alloc;
 
-pub mod cid;
 mod caps;
+pub mod cid;
 mod decision;
-#[cfg(any(feature = "try-runtime", test))]
+#[cfg(any(feature = "try-runtime", feature = "std"))]
 mod invariants;
 pub mod migrations;
 mod rank;
@@ -40,6 +40,8 @@ mod benchmarking;
 mod mock;
 #[cfg(test)]
 mod tests;
+#[cfg(all(test, feature = "runtime-benchmarks"))]
+mod weight_generator;
 
 pub use pallet::*;
 pub use types::*;
@@ -168,14 +170,8 @@ pub mod pallet {
 
 	/// Every CID ever submitted to a datanet, whatever became of it.
 	#[pallet::storage]
-	pub type SubmissionByCid<T> = StorageDoubleMap<
-		_,
-		Twox64Concat,
-		DatanetId,
-		Blake2_128Concat,
-		CanonicalCid,
-		SubmissionId,
-	>;
+	pub type SubmissionByCid<T> =
+		StorageDoubleMap<_, Twox64Concat, DatanetId, Blake2_128Concat, CanonicalCid, SubmissionId>;
 
 	/// Append-only list of each datanet's accepted submissions, indexed from 0 up to the
 	/// datanet's `accepted_count`; training snapshots refer to ranges of it.
@@ -299,9 +295,17 @@ pub mod pallet {
 			caps: DatanetCaps,
 			deposit: BalanceOf<T>,
 		},
-		DescriptionUpdated { datanet: DatanetId },
-		CapsLowered { datanet: DatanetId, caps: DatanetCaps },
-		DatanetClosed { datanet: DatanetId, deposit_released: BalanceOf<T> },
+		DescriptionUpdated {
+			datanet: DatanetId,
+		},
+		CapsLowered {
+			datanet: DatanetId,
+			caps: DatanetCaps,
+		},
+		DatanetClosed {
+			datanet: DatanetId,
+			deposit_released: BalanceOf<T>,
+		},
 		RewardsFunded {
 			datanet: DatanetId,
 			amount: BalanceOf<T>,
@@ -317,9 +321,22 @@ pub mod pallet {
 			format: FileFormat,
 			voting_ends: BlockNumberFor<T>,
 		},
-		ValidatorBonded { datanet: DatanetId, validator: T::AccountId, amount: BalanceOf<T>, total: BalanceOf<T> },
-		UnbondingStarted { datanet: DatanetId, validator: T::AccountId, unlocks_at: BlockNumberFor<T> },
-		Unbonded { datanet: DatanetId, validator: T::AccountId, amount: BalanceOf<T> },
+		ValidatorBonded {
+			datanet: DatanetId,
+			validator: T::AccountId,
+			amount: BalanceOf<T>,
+			total: BalanceOf<T>,
+		},
+		UnbondingStarted {
+			datanet: DatanetId,
+			validator: T::AccountId,
+			unlocks_at: BlockNumberFor<T>,
+		},
+		Unbonded {
+			datanet: DatanetId,
+			validator: T::AccountId,
+			amount: BalanceOf<T>,
+		},
 		Voted {
 			submission: SubmissionId,
 			validator: T::AccountId,
@@ -335,15 +352,28 @@ pub mod pallet {
 			/// The contributor's score on this datanet after the acceptance.
 			score: u64,
 		},
-		SubmissionRejected { submission: SubmissionId, datanet: DatanetId, contributor: T::AccountId },
-		SubmissionExpired { submission: SubmissionId, datanet: DatanetId, contributor: T::AccountId },
+		SubmissionRejected {
+			submission: SubmissionId,
+			datanet: DatanetId,
+			contributor: T::AccountId,
+		},
+		SubmissionExpired {
+			submission: SubmissionId,
+			datanet: DatanetId,
+			contributor: T::AccountId,
+		},
 		EpochReleased {
 			datanet: DatanetId,
 			epoch: EpochIndex,
 			contributors: BalanceOf<T>,
 			validators: BalanceOf<T>,
 		},
-		RewardsClaimed { datanet: DatanetId, epoch: EpochIndex, who: T::AccountId, amount: BalanceOf<T> },
+		RewardsClaimed {
+			datanet: DatanetId,
+			epoch: EpochIndex,
+			who: T::AccountId,
+			amount: BalanceOf<T>,
+		},
 	}
 
 	#[pallet::error]
@@ -452,8 +482,16 @@ pub mod pallet {
 			reward_per_epoch: BalanceOf<T>,
 		) -> DispatchResult {
 			let owner = ensure_signed(origin)?;
-			Self::do_create_datanet(owner, name, description, modality, caps, voting, reward_per_epoch)
-				.map(|_| ())
+			Self::do_create_datanet(
+				owner,
+				name,
+				description,
+				modality,
+				caps,
+				voting,
+				reward_per_epoch,
+			)
+			.map(|_| ())
 		}
 
 		#[pallet::call_index(1)]
@@ -465,7 +503,8 @@ pub mod pallet {
 		) -> DispatchResult {
 			let who = ensure_signed(origin)?;
 			let mut record = Self::owned_datanet(datanet, &who)?;
-			record.description = description.try_into().map_err(|_| Error::<T>::DescriptionTooLong)?;
+			record.description =
+				description.try_into().map_err(|_| Error::<T>::DescriptionTooLong)?;
 			Datanets::<T>::insert(datanet, record);
 			Self::deposit_event(Event::DescriptionUpdated { datanet });
 			Ok(())
@@ -500,7 +539,12 @@ pub mod pallet {
 			let mut record = Self::owned_datanet(datanet, &who)?;
 			ensure!(record.status == DatanetStatus::Open, Error::<T>::DatanetClosed);
 			let deposit = core::mem::take(&mut record.deposit);
-			T::Currency::release(&HoldReason::DatanetDeposit.into(), &who, deposit, Precision::Exact)?;
+			T::Currency::release(
+				&HoldReason::DatanetDeposit.into(),
+				&who,
+				deposit,
+				Precision::Exact,
+			)?;
 			record.status = DatanetStatus::Closed;
 			Datanets::<T>::insert(datanet, record);
 			Self::deposit_event(Event::DatanetClosed { datanet, deposit_released: deposit });
@@ -521,7 +565,8 @@ pub mod pallet {
 			let mut record = Self::owned_datanet(datanet, &who)?;
 			ensure!(record.status == DatanetStatus::Open, Error::<T>::DatanetClosed);
 			ensure!(!amount.is_zero(), Error::<T>::ZeroAmount);
-			record.reward_pool = record.reward_pool.checked_add(&amount).ok_or(Error::<T>::Overflow)?;
+			record.reward_pool =
+				record.reward_pool.checked_add(&amount).ok_or(Error::<T>::Overflow)?;
 			if let Some(rate) = reward_per_epoch {
 				record.reward_per_epoch = rate;
 			}
@@ -609,7 +654,8 @@ pub mod pallet {
 		#[pallet::weight(T::WeightInfo::unbond())]
 		pub fn unbond(origin: OriginFor<T>, datanet: DatanetId) -> DispatchResult {
 			let validator = ensure_signed(origin)?;
-			let mut bond = Validators::<T>::get(datanet, &validator).ok_or(Error::<T>::NotValidator)?;
+			let mut bond =
+				Validators::<T>::get(datanet, &validator).ok_or(Error::<T>::NotValidator)?;
 			ensure!(bond.unlocks_at.is_none(), Error::<T>::AlreadyUnbonding);
 			ensure!(bond.pending_votes == 0, Error::<T>::HasPendingVotes);
 			let unlocks_at =
@@ -654,7 +700,8 @@ pub mod pallet {
 		) -> DispatchResultWithPostInfo {
 			let validator = ensure_signed(origin)?;
 			ensure!(quality <= MAX_QUALITY, Error::<T>::QualityOutOfRange);
-			let mut record = Submissions::<T>::get(submission).ok_or(Error::<T>::SubmissionNotFound)?;
+			let mut record =
+				Submissions::<T>::get(submission).ok_or(Error::<T>::SubmissionNotFound)?;
 			ensure!(record.status == SubmissionStatus::Pending, Error::<T>::SubmissionNotPending);
 			ensure!(
 				frame_system::Pallet::<T>::block_number() <= record.voting_ends,
@@ -670,7 +717,12 @@ pub mod pallet {
 			);
 			record
 				.votes
-				.try_push(Vote { validator: validator.clone(), approve, quality, stake: bond.amount })
+				.try_push(Vote {
+					validator: validator.clone(),
+					approve,
+					quality,
+					stake: bond.amount,
+				})
 				.map_err(|_| Error::<T>::TooManyVotes)?;
 			bond.pending_votes = bond.pending_votes.checked_add(1).ok_or(Error::<T>::Overflow)?;
 			Validators::<T>::insert(record.datanet, &validator, bond);
@@ -697,7 +749,10 @@ pub mod pallet {
 		/// Expires a submission whose voting period ended without a quorum. Anyone may call it.
 		#[pallet::call_index(10)]
 		#[pallet::weight(T::WeightInfo::finalize(T::MaxVotesPerSubmission::get()))]
-		pub fn finalize(origin: OriginFor<T>, submission: SubmissionId) -> DispatchResultWithPostInfo {
+		pub fn finalize(
+			origin: OriginFor<T>,
+			submission: SubmissionId,
+		) -> DispatchResultWithPostInfo {
 			ensure_signed(origin)?;
 			let record = Submissions::<T>::get(submission).ok_or(Error::<T>::SubmissionNotFound)?;
 			ensure!(record.status == SubmissionStatus::Pending, Error::<T>::SubmissionNotPending);
@@ -752,7 +807,8 @@ pub mod pallet {
 			);
 			ensure!(!voting.approval_threshold.is_zero(), Error::<T>::ZeroApprovalThreshold);
 			ensure!(
-				!voting.voting_period.is_zero() && voting.voting_period <= T::MaxVotingPeriod::get(),
+				!voting.voting_period.is_zero()
+					&& voting.voting_period <= T::MaxVotingPeriod::get(),
 				Error::<T>::VotingPeriodOutOfRange
 			);
 
@@ -777,7 +833,13 @@ pub mod pallet {
 					created_at: frame_system::Pallet::<T>::block_number(),
 				},
 			);
-			Self::deposit_event(Event::DatanetCreated { datanet: id, owner, modality, caps, deposit });
+			Self::deposit_event(Event::DatanetCreated {
+				datanet: id,
+				owner,
+				modality,
+				caps,
+				deposit,
+			});
 			Ok(id)
 		}
 

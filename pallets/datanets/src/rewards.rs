@@ -33,7 +33,8 @@ impl<T: Config> Pallet<T> {
 		weight: crate::Quality,
 	) -> Result<(), Error<T>> {
 		Epochs::<T>::try_mutate(datanet, epoch, |totals| {
-			totals.total_score = totals.total_score.checked_add(weight as u64).ok_or(Error::<T>::Overflow)?;
+			totals.total_score =
+				totals.total_score.checked_add(weight as u64).ok_or(Error::<T>::Overflow)?;
 			Ok::<_, Error<T>>(())
 		})?;
 		Earnings::<T>::mutate((datanet, epoch, contributor), |earned| {

@@ -1,9 +1,9 @@
 //! Plain data types stored or passed by the pallet.
 
 use codec::{Decode, DecodeWithMemTracking, Encode, MaxEncodedLen};
+use core::fmt::Debug;
 use frame_support::{pallet_prelude::ConstU32, BoundedVec};
 use scale_info::TypeInfo;
-use core::fmt::Debug;
 use serde::{Deserialize, Serialize};
 use sp_runtime::Perbill;
 
@@ -44,7 +44,16 @@ pub enum Modality {
 
 /// File formats the chain knows; each belongs to exactly one modality.
 #[derive(
-	Encode, Decode, DecodeWithMemTracking, Clone, Copy, PartialEq, Eq, Debug, TypeInfo, MaxEncodedLen,
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	Clone,
+	Copy,
+	PartialEq,
+	Eq,
+	Debug,
+	TypeInfo,
+	MaxEncodedLen,
 )]
 pub enum FileFormat {
 	Md,
@@ -89,7 +98,16 @@ impl FileFormat {
 
 /// Per-datanet limits; each is at most the chain-wide limit of the same kind.
 #[derive(
-	Encode, Decode, DecodeWithMemTracking, Clone, Copy, PartialEq, Eq, Debug, TypeInfo, MaxEncodedLen,
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	Clone,
+	Copy,
+	PartialEq,
+	Eq,
+	Debug,
+	TypeInfo,
+	MaxEncodedLen,
 )]
 pub struct DatanetCaps {
 	/// Bytes one account may submit to this datanet per UTC day.
@@ -143,7 +161,16 @@ pub struct VotingRules<BlockNumber> {
 }
 
 #[derive(
-	Encode, Decode, DecodeWithMemTracking, Clone, Copy, PartialEq, Eq, Debug, TypeInfo, MaxEncodedLen,
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	Clone,
+	Copy,
+	PartialEq,
+	Eq,
+	Debug,
+	TypeInfo,
+	MaxEncodedLen,
 )]
 pub enum DatanetStatus {
 	Open,
@@ -185,12 +212,23 @@ pub struct Vote<AccountId, Balance> {
 }
 
 #[derive(
-	Encode, Decode, DecodeWithMemTracking, Clone, Copy, PartialEq, Eq, Debug, TypeInfo, MaxEncodedLen,
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	Clone,
+	Copy,
+	PartialEq,
+	Eq,
+	Debug,
+	TypeInfo,
+	MaxEncodedLen,
 )]
 pub enum SubmissionStatus {
 	Pending,
 	/// Accepted with this acceptance weight (stake-weighted median quality of the approvals).
-	Accepted { weight: Quality },
+	Accepted {
+		weight: Quality,
+	},
 	Rejected,
 	/// The voting period ended without a quorum.
 	Expired,
@@ -214,9 +252,7 @@ pub struct Submission<AccountId, Balance, BlockNumber, MaxVotes: frame_support::
 
 /// A contributor's standing, per datanet and chain-wide. Only acceptances raise `score`;
 /// nothing lowers it.
-#[derive(
-	Encode, Decode, Clone, Copy, Default, PartialEq, Eq, Debug, TypeInfo, MaxEncodedLen,
-)]
+#[derive(Encode, Decode, Clone, Copy, Default, PartialEq, Eq, Debug, TypeInfo, MaxEncodedLen)]
 pub struct ContributorStats<BlockNumber> {
 	pub submitted: u32,
 	pub accepted: u32,
@@ -230,9 +266,7 @@ pub struct ContributorStats<BlockNumber> {
 }
 
 /// Bytes and files submitted by one account on one UTC day; older days read as empty.
-#[derive(
-	Encode, Decode, Clone, Copy, Default, PartialEq, Eq, Debug, TypeInfo, MaxEncodedLen,
-)]
+#[derive(Encode, Decode, Clone, Copy, Default, PartialEq, Eq, Debug, TypeInfo, MaxEncodedLen)]
 pub struct DailyUsage {
 	pub day: DayIndex,
 	pub bytes: u64,
@@ -253,7 +287,11 @@ impl DailyUsage {
 	/// which keep the sums far from overflow.
 	pub fn with_file(self, today: DayIndex, bytes: u64) -> Self {
 		let current = self.on(today);
-		Self { day: today, bytes: current.bytes.saturating_add(bytes), files: current.files.saturating_add(1) }
+		Self {
+			day: today,
+			bytes: current.bytes.saturating_add(bytes),
+			files: current.files.saturating_add(1),
+		}
 	}
 }
 
@@ -268,9 +306,7 @@ pub struct ValidatorBond<Balance, BlockNumber> {
 }
 
 /// What one datanet's epoch earned and released.
-#[derive(
-	Encode, Decode, Clone, Copy, Default, PartialEq, Eq, Debug, TypeInfo, MaxEncodedLen,
-)]
+#[derive(Encode, Decode, Clone, Copy, Default, PartialEq, Eq, Debug, TypeInfo, MaxEncodedLen)]
 pub struct EpochRewards<Balance> {
 	/// Sum of the acceptance weights accepted during the epoch.
 	pub total_score: u64,
@@ -282,18 +318,14 @@ pub struct EpochRewards<Balance> {
 	pub paid: Balance,
 }
 
-#[derive(
-	Encode, Decode, Clone, Copy, Default, PartialEq, Eq, Debug, TypeInfo, MaxEncodedLen,
-)]
+#[derive(Encode, Decode, Clone, Copy, Default, PartialEq, Eq, Debug, TypeInfo, MaxEncodedLen)]
 pub struct EpochRelease<Balance> {
 	pub contributors: Balance,
 	pub validators: Balance,
 }
 
 /// One account's unclaimed earnings in one epoch of one datanet.
-#[derive(
-	Encode, Decode, Clone, Copy, Default, PartialEq, Eq, Debug, TypeInfo, MaxEncodedLen,
-)]
+#[derive(Encode, Decode, Clone, Copy, Default, PartialEq, Eq, Debug, TypeInfo, MaxEncodedLen)]
 pub struct EpochEarnings {
 	pub score: u64,
 	pub agreeing_votes: u32,

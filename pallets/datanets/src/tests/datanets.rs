@@ -6,7 +6,12 @@ use crate::{
 use frame_support::{assert_noop, traits::fungible::Inspect};
 use sp_runtime::{Perbill, TokenError};
 
-fn create(who: AccountId, name: &[u8], caps: CapOverrides, voting: VotingRules<u64>) -> DispatchResult {
+fn create(
+	who: AccountId,
+	name: &[u8],
+	caps: CapOverrides,
+	voting: VotingRules<u64>,
+) -> DispatchResult {
 	Datanets::create_datanet(
 		RuntimeOrigin::signed(who),
 		name.to_vec(),
@@ -25,10 +30,16 @@ fn genesis_opens_one_datanet_per_modality_with_bonded_validators() {
 			(0..3).map(|id| DatanetsStorage::<Test>::get(id).unwrap().modality).collect();
 		assert_eq!(modalities, [Modality::Text, Modality::Image, Modality::Audio]);
 		let text = DatanetsStorage::<Test>::get(TEXT).unwrap();
-		assert_eq!(text.caps, DatanetCaps { daily_bytes_per_account: 10 * MIB, max_file_bytes: 10 * MIB });
+		assert_eq!(
+			text.caps,
+			DatanetCaps { daily_bytes_per_account: 10 * MIB, max_file_bytes: 10 * MIB }
+		);
 		assert_eq!(held(OWNER), 3 * DEPOSIT);
 		for validator in [BOB, CHARLIE, DAVE] {
-			assert_eq!(crate::Validators::<Test>::get(TEXT, validator).unwrap().amount, GENESIS_BOND);
+			assert_eq!(
+				crate::Validators::<Test>::get(TEXT, validator).unwrap().amount,
+				GENESIS_BOND
+			);
 			assert_eq!(held(validator), GENESIS_BOND);
 		}
 	});
@@ -42,7 +53,10 @@ fn create_datanet_holds_the_deposit_and_records_the_rules() {
 		let datanet = DatanetsStorage::<Test>::get(3).unwrap();
 		assert_eq!(datanet.owner, ALICE);
 		assert_eq!(datanet.name.to_vec(), b"Cats".to_vec());
-		assert_eq!(datanet.caps, DatanetCaps { daily_bytes_per_account: MIB, max_file_bytes: 1024 });
+		assert_eq!(
+			datanet.caps,
+			DatanetCaps { daily_bytes_per_account: MIB, max_file_bytes: 1024 }
+		);
 		assert_eq!(datanet.voting, default_voting());
 		assert_eq!(datanet.reward_per_epoch, 7);
 		assert_eq!((datanet.status, datanet.deposit), (DatanetStatus::Open, DEPOSIT));
@@ -94,7 +108,10 @@ fn create_datanet_refuses_bad_input() {
 		assert_noop!(create(ALICE, b"Cats", none, voting), Error::<Test>::ZeroApprovalThreshold);
 		for voting_period in [0, 101] {
 			let voting = VotingRules { voting_period, ..rules };
-			assert_noop!(create(ALICE, b"Cats", none, voting), Error::<Test>::VotingPeriodOutOfRange);
+			assert_noop!(
+				create(ALICE, b"Cats", none, voting),
+				Error::<Test>::VotingPeriodOutOfRange
+			);
 		}
 		assert_noop!(create(PAUPER, b"Cats", none, rules), TokenError::FundsUnavailable);
 		NextDatanetId::<Test>::put(u32::MAX);
@@ -105,8 +122,15 @@ fn create_datanet_refuses_bad_input() {
 #[test]
 fn owner_updates_the_description() {
 	test(|| {
-		assert_ok!(Datanets::update_description(RuntimeOrigin::signed(OWNER), TEXT, b"new".to_vec()));
-		assert_eq!(DatanetsStorage::<Test>::get(TEXT).unwrap().description.to_vec(), b"new".to_vec());
+		assert_ok!(Datanets::update_description(
+			RuntimeOrigin::signed(OWNER),
+			TEXT,
+			b"new".to_vec()
+		));
+		assert_eq!(
+			DatanetsStorage::<Test>::get(TEXT).unwrap().description.to_vec(),
+			b"new".to_vec()
+		);
 		System::assert_last_event(Event::DescriptionUpdated { datanet: TEXT }.into());
 		let origin = || RuntimeOrigin::signed(OWNER);
 		assert_noop!(
@@ -117,7 +141,10 @@ fn owner_updates_the_description() {
 			Datanets::update_description(RuntimeOrigin::signed(ALICE), TEXT, vec![]),
 			Error::<Test>::NotDatanetOwner
 		);
-		assert_noop!(Datanets::update_description(origin(), 9, vec![]), Error::<Test>::DatanetNotFound);
+		assert_noop!(
+			Datanets::update_description(origin(), 9, vec![]),
+			Error::<Test>::DatanetNotFound
+		);
 	});
 }
 
@@ -136,7 +163,8 @@ fn owner_only_lowers_caps() {
 		assert_eq!(DatanetsStorage::<Test>::get(TEXT).unwrap().caps.max_file_bytes, 512);
 
 		for refused in [MIB, MIB + 1] {
-			let caps = CapOverrides { daily_bytes_per_account: Some(refused), max_file_bytes: None };
+			let caps =
+				CapOverrides { daily_bytes_per_account: Some(refused), max_file_bytes: None };
 			assert_noop!(Datanets::lower_caps(origin(), TEXT, caps), Error::<Test>::CapNotLower);
 		}
 		let zero = CapOverrides { daily_bytes_per_account: None, max_file_bytes: Some(0) };
@@ -147,7 +175,10 @@ fn owner_only_lowers_caps() {
 		);
 		assert_noop!(Datanets::lower_caps(origin(), 9, lower_file), Error::<Test>::DatanetNotFound);
 		assert_ok!(Datanets::close_datanet(origin(), IMAGE));
-		assert_noop!(Datanets::lower_caps(origin(), IMAGE, lower_file), Error::<Test>::DatanetClosed);
+		assert_noop!(
+			Datanets::lower_caps(origin(), IMAGE, lower_file),
+			Error::<Test>::DatanetClosed
+		);
 	});
 }
 
@@ -161,7 +192,9 @@ fn closing_releases_the_deposit_and_stops_new_activity() {
 			Error::<Test>::NotDatanetOwner
 		);
 		assert_ok!(Datanets::close_datanet(origin(), TEXT));
-		System::assert_last_event(Event::DatanetClosed { datanet: TEXT, deposit_released: DEPOSIT }.into());
+		System::assert_last_event(
+			Event::DatanetClosed { datanet: TEXT, deposit_released: DEPOSIT }.into(),
+		);
 		assert_eq!(held(OWNER), 2 * DEPOSIT);
 		assert_eq!(DatanetsStorage::<Test>::get(TEXT).unwrap().status, DatanetStatus::Closed);
 
@@ -172,7 +205,10 @@ fn closing_releases_the_deposit_and_stops_new_activity() {
 			Datanets::bond_validator(RuntimeOrigin::signed(EVE), TEXT, MIN_BOND),
 			Error::<Test>::DatanetClosed
 		);
-		assert_noop!(Datanets::fund_rewards(origin(), TEXT, 10, None), Error::<Test>::DatanetClosed);
+		assert_noop!(
+			Datanets::fund_rewards(origin(), TEXT, 10, None),
+			Error::<Test>::DatanetClosed
+		);
 		// Submissions already in are still decided.
 		approve_all(pending, [50, 50, 50]);
 		assert_eq!(crate::ContributorStatsOf::<Test>::get(TEXT, ALICE).score, 50);
@@ -187,10 +223,18 @@ fn funding_moves_open_into_the_pot() {
 		assert_ok!(Datanets::fund_rewards(origin(), TEXT, 1_000, Some(300)));
 		// The first funding also pays the pot's existential deposit.
 		assert_eq!(Balances::balance(&pot), 1_000 + EXISTENTIAL_DEPOSIT);
-		assert_eq!(Balances::balance(&OWNER), INITIAL_BALANCE - 3 * DEPOSIT - 1_000 - EXISTENTIAL_DEPOSIT);
+		assert_eq!(
+			Balances::balance(&OWNER),
+			INITIAL_BALANCE - 3 * DEPOSIT - 1_000 - EXISTENTIAL_DEPOSIT
+		);
 		System::assert_last_event(
-			Event::RewardsFunded { datanet: TEXT, amount: 1_000, pool: 1_000, reward_per_epoch: 300 }
-				.into(),
+			Event::RewardsFunded {
+				datanet: TEXT,
+				amount: 1_000,
+				pool: 1_000,
+				reward_per_epoch: 300,
+			}
+			.into(),
 		);
 		assert_ok!(Datanets::fund_rewards(origin(), TEXT, 500, None));
 		assert_eq!(Balances::balance(&pot), 1_500 + EXISTENTIAL_DEPOSIT);

@@ -22,7 +22,12 @@ fn submit_text(who: AccountId, n: u32, bytes: u64) -> SubmissionId {
 	crate::NextSubmissionId::<Test>::get() - 1
 }
 
-fn vote(validator: AccountId, submission: SubmissionId, approve: bool, quality: u8) -> DispatchResult {
+fn vote(
+	validator: AccountId,
+	submission: SubmissionId,
+	approve: bool,
+	quality: u8,
+) -> DispatchResult {
 	Datanets::vote(RuntimeOrigin::signed(validator), submission, approve, quality)
 		.map(|_| ())
 		.map_err(|e| e.error)

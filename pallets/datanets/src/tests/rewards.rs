@@ -30,9 +30,12 @@ fn an_epoch_pays_contributors_by_score_and_validators_by_agreeing_votes() {
 		// 20% of 1_000 to 8 agreeing votes (BOB 2, CHARLIE 3, DAVE 3); 800 by score 60 : 20.
 		assert_eq!(claim(ALICE, TEXT, 0), Ok(600));
 		System::assert_has_event(
-			Event::EpochReleased { datanet: TEXT, epoch: 0, contributors: 800, validators: 200 }.into(),
+			Event::EpochReleased { datanet: TEXT, epoch: 0, contributors: 800, validators: 200 }
+				.into(),
 		);
-		System::assert_last_event(Event::RewardsClaimed { datanet: TEXT, epoch: 0, who: ALICE, amount: 600 }.into());
+		System::assert_last_event(
+			Event::RewardsClaimed { datanet: TEXT, epoch: 0, who: ALICE, amount: 600 }.into(),
+		);
 		assert_eq!(claim(ZOE, TEXT, 0), Ok(200));
 		assert_eq!(claim(BOB, TEXT, 0), Ok(50));
 		assert_eq!(claim(CHARLIE, TEXT, 0), Ok(75));
@@ -81,7 +84,9 @@ fn a_small_pool_releases_what_it_has_and_unclaimed_rewards_wait() {
 		assert_eq!(DatanetsStorage::<Test>::get(TEXT).unwrap().reward_pool, 0);
 		// Epoch 1's release finds an empty pool.
 		assert_eq!(claim(ALICE, TEXT, 1), Ok(0));
-		System::assert_last_event(Event::RewardsClaimed { datanet: TEXT, epoch: 1, who: ALICE, amount: 0 }.into());
+		System::assert_last_event(
+			Event::RewardsClaimed { datanet: TEXT, epoch: 1, who: ALICE, amount: 0 }.into(),
+		);
 		assert_eq!(claim(BOB, TEXT, 0), Ok(100 / 3));
 	});
 }

@@ -12,7 +12,13 @@ const TODAY: u32 = (START_MS / DAY_MS) as u32;
 #[test]
 fn submit_records_a_pending_submission() {
 	test(|| {
-		assert_ok!(Datanets::submit(RuntimeOrigin::signed(ALICE), TEXT, HELLO_V0.to_vec(), 12, FileFormat::Txt));
+		assert_ok!(Datanets::submit(
+			RuntimeOrigin::signed(ALICE),
+			TEXT,
+			HELLO_V0.to_vec(),
+			12,
+			FileFormat::Txt
+		));
 		let submission = Submissions::<Test>::get(0).unwrap();
 		assert_eq!(submission.contributor, ALICE);
 		assert_eq!(submission.cid, canonical(HELLO_V1));
@@ -22,7 +28,10 @@ fn submit_records_a_pending_submission() {
 		assert_eq!(SubmissionByCid::<Test>::get(TEXT, canonical(HELLO_V1)), Some(0));
 		assert_eq!(ContributorStatsOf::<Test>::get(TEXT, ALICE).submitted, 1);
 		assert_eq!(GlobalStats::<Test>::get(ALICE).submitted, 1);
-		assert_eq!(AccountUsage::<Test>::get(ALICE), DailyUsage { day: TODAY, bytes: 12, files: 1 });
+		assert_eq!(
+			AccountUsage::<Test>::get(ALICE),
+			DailyUsage { day: TODAY, bytes: 12, files: 1 }
+		);
 		System::assert_last_event(
 			Event::Submitted {
 				submission: 0,
@@ -41,9 +50,21 @@ fn submit_records_a_pending_submission() {
 #[test]
 fn a_cid_v0_and_its_v1_form_are_one_file() {
 	test(|| {
-		assert_ok!(Datanets::submit(RuntimeOrigin::signed(ALICE), TEXT, HELLO_V0.to_vec(), 12, FileFormat::Txt));
+		assert_ok!(Datanets::submit(
+			RuntimeOrigin::signed(ALICE),
+			TEXT,
+			HELLO_V0.to_vec(),
+			12,
+			FileFormat::Txt
+		));
 		assert_noop!(
-			Datanets::submit(RuntimeOrigin::signed(ZOE), TEXT, HELLO_V1.to_vec(), 12, FileFormat::Md),
+			Datanets::submit(
+				RuntimeOrigin::signed(ZOE),
+				TEXT,
+				HELLO_V1.to_vec(),
+				12,
+				FileFormat::Md
+			),
 			Error::<Test>::DuplicateCid
 		);
 		// The same content may go to another datanet of the same modality.
@@ -56,7 +77,13 @@ fn a_cid_v0_and_its_v1_form_are_one_file() {
 			default_voting(),
 			0
 		));
-		assert_ok!(Datanets::submit(RuntimeOrigin::signed(ZOE), 3, HELLO_V1.to_vec(), 12, FileFormat::Md));
+		assert_ok!(Datanets::submit(
+			RuntimeOrigin::signed(ZOE),
+			3,
+			HELLO_V1.to_vec(),
+			12,
+			FileFormat::Md
+		));
 	});
 }
 
@@ -65,12 +92,19 @@ fn each_format_is_accepted_only_by_its_modality() {
 	test(|| {
 		let mut n = 0;
 		for format in FileFormat::ALL {
-			for (datanet, modality) in [(TEXT, crate::Modality::Text), (IMAGE, crate::Modality::Image), (AUDIO, crate::Modality::Audio)] {
+			for (datanet, modality) in [
+				(TEXT, crate::Modality::Text),
+				(IMAGE, crate::Modality::Image),
+				(AUDIO, crate::Modality::Audio),
+			] {
 				n += 1;
 				if format.modality() == modality {
 					assert_ok!(submit(ZOE, datanet, n, 1, format));
 				} else {
-					assert_noop!(submit(ZOE, datanet, n, 1, format), Error::<Test>::FormatNotInModality);
+					assert_noop!(
+						submit(ZOE, datanet, n, 1, format),
+						Error::<Test>::FormatNotInModality
+					);
 				}
 			}
 		}
@@ -85,7 +119,10 @@ fn submit_refuses_bad_input() {
 		assert_noop!(submit(ALICE, 9, 1, 1, FileFormat::Txt), Error::<Test>::DatanetNotFound);
 		let mut too_long = HELLO_V1.to_vec();
 		too_long.resize(129, b'a');
-		assert_noop!(Datanets::submit(origin(), TEXT, too_long, 1, FileFormat::Txt), Error::<Test>::CidTooLong);
+		assert_noop!(
+			Datanets::submit(origin(), TEXT, too_long, 1, FileFormat::Txt),
+			Error::<Test>::CidTooLong
+		);
 		for invalid in [&b"not a cid"[..], b"", b"bafy", &HELLO_V0[..45]] {
 			assert_noop!(
 				Datanets::submit(origin(), TEXT, invalid.to_vec(), 1, FileFormat::Txt),
@@ -93,7 +130,10 @@ fn submit_refuses_bad_input() {
 			);
 		}
 		assert_noop!(submit(ALICE, TEXT, 1, 0, FileFormat::Txt), Error::<Test>::EmptyFile);
-		assert_noop!(submit(ALICE, TEXT, 1, 10 * MIB + 1, FileFormat::Txt), Error::<Test>::FileTooLarge);
+		assert_noop!(
+			submit(ALICE, TEXT, 1, 10 * MIB + 1, FileFormat::Txt),
+			Error::<Test>::FileTooLarge
+		);
 		let small_files = CapOverrides { max_file_bytes: Some(100), daily_bytes_per_account: None };
 		assert_ok!(Datanets::lower_caps(RuntimeOrigin::signed(OWNER), TEXT, small_files));
 		assert_noop!(submit(ALICE, TEXT, 1, 101, FileFormat::Txt), Error::<Test>::FileTooLarge);
@@ -108,7 +148,10 @@ fn exactly_ten_mib_a_day_is_allowed_and_one_byte_more_is_not() {
 		assert_ok!(submit(ALICE, TEXT, 1, 6 * MIB, FileFormat::Txt));
 		assert_ok!(submit(ALICE, IMAGE, 2, 4 * MIB, FileFormat::Png));
 		// The chain-wide cap counts across datanets.
-		assert_noop!(submit(ALICE, AUDIO, 3, 1, FileFormat::Wav), Error::<Test>::AccountDailyBytesExceeded);
+		assert_noop!(
+			submit(ALICE, AUDIO, 3, 1, FileFormat::Wav),
+			Error::<Test>::AccountDailyBytesExceeded
+		);
 		assert_eq!(AccountUsage::<Test>::get(ALICE).bytes, 10 * MIB);
 		// Another account is not affected.
 		assert_ok!(submit(ZOE, TEXT, 4, 10 * MIB, FileFormat::Txt));
@@ -123,7 +166,10 @@ fn exactly_twenty_files_a_day_are_allowed_and_the_21st_is_not() {
 			assert_ok!(submit(ALICE, IMAGE, 100 + n, 1, FileFormat::Jpeg));
 		}
 		assert_eq!(AccountUsage::<Test>::get(ALICE).files, 20);
-		assert_noop!(submit(ALICE, AUDIO, 200, 1, FileFormat::Flac), Error::<Test>::AccountDailyFilesExceeded);
+		assert_noop!(
+			submit(ALICE, AUDIO, 200, 1, FileFormat::Flac),
+			Error::<Test>::AccountDailyFilesExceeded
+		);
 	});
 }
 
@@ -134,7 +180,10 @@ fn the_datanet_cap_applies_per_datanet() {
 		assert_ok!(Datanets::lower_caps(RuntimeOrigin::signed(OWNER), TEXT, one_mib));
 		assert_ok!(submit(ALICE, TEXT, 1, MIB - 1, FileFormat::Txt));
 		assert_ok!(submit(ALICE, TEXT, 2, 1, FileFormat::Txt));
-		assert_noop!(submit(ALICE, TEXT, 3, 1, FileFormat::Txt), Error::<Test>::DatanetDailyBytesExceeded);
+		assert_noop!(
+			submit(ALICE, TEXT, 3, 1, FileFormat::Txt),
+			Error::<Test>::DatanetDailyBytesExceeded
+		);
 		assert_ok!(submit(ALICE, IMAGE, 4, 2 * MIB, FileFormat::Png));
 	});
 }
@@ -147,11 +196,17 @@ fn allowances_renew_at_utc_midnight() {
 		for n in 0..20 {
 			assert_ok!(submit(ALICE, TEXT, n, MIB / 2, FileFormat::Txt));
 		}
-		assert_noop!(submit(ALICE, TEXT, 20, 1, FileFormat::Txt), Error::<Test>::AccountDailyFilesExceeded);
+		assert_noop!(
+			submit(ALICE, TEXT, 20, 1, FileFormat::Txt),
+			Error::<Test>::AccountDailyFilesExceeded
+		);
 		set_time_ms(last_ms_of_day + 1);
 		assert_eq!(Datanets::today(), TODAY + 1);
 		assert_ok!(submit(ALICE, TEXT, 20, 10 * MIB, FileFormat::Txt));
-		assert_eq!(AccountUsage::<Test>::get(ALICE), DailyUsage { day: TODAY + 1, bytes: 10 * MIB, files: 1 });
+		assert_eq!(
+			AccountUsage::<Test>::get(ALICE),
+			DailyUsage { day: TODAY + 1, bytes: 10 * MIB, files: 1 }
+		);
 		assert_eq!(crate::DatanetUsage::<Test>::get(TEXT, ALICE).bytes, 10 * MIB);
 	});
 }

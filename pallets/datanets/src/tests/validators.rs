@@ -12,7 +12,13 @@ fn bonding_holds_open_and_can_be_topped_up() {
 	test(|| {
 		assert_ok!(bond(EVE, TEXT, MIN_BOND));
 		System::assert_last_event(
-			Event::ValidatorBonded { datanet: TEXT, validator: EVE, amount: MIN_BOND, total: MIN_BOND }.into(),
+			Event::ValidatorBonded {
+				datanet: TEXT,
+				validator: EVE,
+				amount: MIN_BOND,
+				total: MIN_BOND,
+			}
+			.into(),
 		);
 		assert_ok!(bond(EVE, TEXT, 10));
 		assert_ok!(bond(EVE, IMAGE, MIN_BOND));
@@ -43,13 +49,17 @@ fn unbonding_waits_for_the_delay_then_releases() {
 		assert_noop!(Datanets::withdraw_unbonded(origin(), TEXT), Error::<Test>::NotUnbonding);
 		assert_ok!(Datanets::unbond(origin(), TEXT));
 		let unlocks_at = 1 + UNBONDING_DELAY;
-		System::assert_last_event(Event::UnbondingStarted { datanet: TEXT, validator: BOB, unlocks_at }.into());
+		System::assert_last_event(
+			Event::UnbondingStarted { datanet: TEXT, validator: BOB, unlocks_at }.into(),
+		);
 		assert_noop!(Datanets::unbond(origin(), TEXT), Error::<Test>::AlreadyUnbonding);
 		run_to_block(unlocks_at - 1);
 		assert_noop!(Datanets::withdraw_unbonded(origin(), TEXT), Error::<Test>::UnbondingNotDue);
 		run_to_block(unlocks_at);
 		assert_ok!(Datanets::withdraw_unbonded(origin(), TEXT));
-		System::assert_last_event(Event::Unbonded { datanet: TEXT, validator: BOB, amount: GENESIS_BOND }.into());
+		System::assert_last_event(
+			Event::Unbonded { datanet: TEXT, validator: BOB, amount: GENESIS_BOND }.into(),
+		);
 		assert_eq!(held(BOB), 0);
 		assert!(Validators::<Test>::get(TEXT, BOB).is_none());
 		assert_noop!(Datanets::withdraw_unbonded(origin(), TEXT), Error::<Test>::NotValidator);
@@ -63,7 +73,10 @@ fn votes_on_undecided_submissions_keep_the_bond() {
 		let id = submit_text(ALICE, 1, 10);
 		assert_ok!(vote(BOB, id, true, 50));
 		assert_eq!(Validators::<Test>::get(TEXT, BOB).unwrap().pending_votes, 1);
-		assert_noop!(Datanets::unbond(RuntimeOrigin::signed(BOB), TEXT), Error::<Test>::HasPendingVotes);
+		assert_noop!(
+			Datanets::unbond(RuntimeOrigin::signed(BOB), TEXT),
+			Error::<Test>::HasPendingVotes
+		);
 		assert_ok!(vote(CHARLIE, id, true, 50));
 		assert_ok!(vote(DAVE, id, true, 50));
 		assert_eq!(Validators::<Test>::get(TEXT, BOB).unwrap().pending_votes, 0);

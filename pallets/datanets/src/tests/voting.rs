@@ -34,16 +34,28 @@ fn a_quorum_of_approvals_accepts_with_the_median_quality() {
 		let id = submit_text(ALICE, 1, 1_000);
 		assert_ok!(vote(BOB, id, true, 90));
 		System::assert_last_event(
-			Event::Voted { submission: id, validator: BOB, approve: true, quality: 90, stake: GENESIS_BOND }
-				.into(),
+			Event::Voted {
+				submission: id,
+				validator: BOB,
+				approve: true,
+				quality: 90,
+				stake: GENESIS_BOND,
+			}
+			.into(),
 		);
 		assert_ok!(vote(CHARLIE, id, true, 70));
 		assert_eq!(status(id), SubmissionStatus::Pending);
 		assert_ok!(vote(DAVE, id, true, 80));
 		assert_eq!(status(id), SubmissionStatus::Accepted { weight: 80 });
 		System::assert_last_event(
-			Event::SubmissionAccepted { submission: id, datanet: TEXT, contributor: ALICE, weight: 80, score: 80 }
-				.into(),
+			Event::SubmissionAccepted {
+				submission: id,
+				datanet: TEXT,
+				contributor: ALICE,
+				weight: 80,
+				score: 80,
+			}
+			.into(),
 		);
 		let stats = ContributorStatsOf::<Test>::get(TEXT, ALICE);
 		assert_eq!((stats.accepted, stats.accepted_bytes, stats.score), (1, 1_000, 80));
@@ -51,7 +63,8 @@ fn a_quorum_of_approvals_accepts_with_the_median_quality() {
 		assert_eq!(GlobalStats::<Test>::get(ALICE), stats);
 		assert_eq!(AcceptedSubmissions::<Test>::get(TEXT, 0), Some(id));
 		assert_eq!(DatanetsStorage::<Test>::get(TEXT).unwrap().accepted_count, 1);
-		let votes: Vec<_> = Submissions::<Test>::get(id).unwrap().votes.into_iter().map(|v| v.validator).collect();
+		let votes: Vec<_> =
+			Submissions::<Test>::get(id).unwrap().votes.into_iter().map(|v| v.validator).collect();
 		assert_eq!(votes, [BOB, CHARLIE, DAVE]);
 	});
 }
@@ -97,7 +110,8 @@ fn below_the_threshold_rejects_without_lowering_the_score() {
 		assert_ok!(vote(DAVE, rejected, false, 0));
 		assert_eq!(status(rejected), SubmissionStatus::Rejected);
 		System::assert_last_event(
-			Event::SubmissionRejected { submission: rejected, datanet: TEXT, contributor: ALICE }.into(),
+			Event::SubmissionRejected { submission: rejected, datanet: TEXT, contributor: ALICE }
+				.into(),
 		);
 		let stats = ContributorStatsOf::<Test>::get(TEXT, ALICE);
 		assert_eq!((stats.submitted, stats.accepted, stats.rejected, stats.score), (2, 1, 1, 60));
@@ -128,12 +142,20 @@ fn without_a_quorum_a_submission_expires() {
 		assert_noop!(vote(CHARLIE, id, true, 90), Error::<Test>::VotingPeriodOver);
 		assert_ok!(Datanets::finalize(RuntimeOrigin::signed(ZOE), id));
 		assert_eq!(status(id), SubmissionStatus::Expired);
-		System::assert_last_event(Event::SubmissionExpired { submission: id, datanet: TEXT, contributor: ALICE }.into());
+		System::assert_last_event(
+			Event::SubmissionExpired { submission: id, datanet: TEXT, contributor: ALICE }.into(),
+		);
 		let stats = ContributorStatsOf::<Test>::get(TEXT, ALICE);
 		assert_eq!((stats.expired, stats.score), (1, 0));
 		assert_eq!(Validators::<Test>::get(TEXT, BOB).unwrap().pending_votes, 0);
-		assert_noop!(Datanets::finalize(RuntimeOrigin::signed(ZOE), id), Error::<Test>::SubmissionNotPending);
-		assert_noop!(Datanets::finalize(RuntimeOrigin::signed(ZOE), 77), Error::<Test>::SubmissionNotFound);
+		assert_noop!(
+			Datanets::finalize(RuntimeOrigin::signed(ZOE), id),
+			Error::<Test>::SubmissionNotPending
+		);
+		assert_noop!(
+			Datanets::finalize(RuntimeOrigin::signed(ZOE), 77),
+			Error::<Test>::SubmissionNotFound
+		);
 	});
 }
 

@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# Installs what building and testing this workspace needs on a fresh Debian machine with
+# rustup: the C toolchain and protobuf compiler (node networking), the wasm targets and
+# rust-src (runtime wasm build), rustfmt and clippy. Safe to run again: it skips what is there.
+set -euo pipefail
+
+missing_packages=()
+for pair in clang:clang protoc:protobuf-compiler pkg-config:pkg-config; do
+	command -v "${pair%%:*}" >/dev/null 2>&1 || missing_packages+=("${pair#*:}")
+done
+if ((${#missing_packages[@]})); then
+	echo "setup: installing ${missing_packages[*]}"
+	sudo_cmd=""
+	[ "$(id -u)" -eq 0 ] || sudo_cmd="sudo"
+	$sudo_cmd apt-get update -qq
+	DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq "${missing_packages[@]}" >/dev/null
+fi
+
+installed_targets=$(rustup target list --installed)
+for target in wasm32v1-none wasm32-unknown-unknown; do
+	grep -qx "$target" <<<"$installed_targets" || rustup target add "$target"
+done
+installed_components=$(rustup component list --installed)
+for component in rust-src rustfmt clippy; do
+	grep -q "^$component" <<<"$installed_components" || rustup component add "$component"
+done
+echo "setup: toolchain ready ($(rustc --version))"
