@@ -8,10 +8,10 @@ missing_packages=()
 for pair in clang:clang protoc:protobuf-compiler pkg-config:pkg-config; do
 	command -v "${pair%%:*}" >/dev/null 2>&1 || missing_packages+=("${pair#*:}")
 done
+sudo_cmd=""
+[ "$(id -u)" -eq 0 ] || sudo_cmd="sudo"
 if ((${#missing_packages[@]})); then
 	echo "setup: installing ${missing_packages[*]}"
-	sudo_cmd=""
-	[ "$(id -u)" -eq 0 ] || sudo_cmd="sudo"
 	$sudo_cmd apt-get update -qq
 	DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq "${missing_packages[@]}" >/dev/null
 fi
@@ -24,4 +24,16 @@ installed_components=$(rustup component list --installed)
 for component in rust-src rustfmt clippy; do
 	grep -q "^$component" <<<"$installed_components" || rustup component add "$component"
 done
+
+# @polkadot/api for the end-to-end check that wallets work with the chain unchanged.
+if ! command -v node >/dev/null 2>&1; then
+	echo "setup: Node.js is missing; installing Debian's nodejs and npm"
+	$sudo_cmd apt-get update -qq
+	DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq nodejs npm >/dev/null
+fi
+js_dir="$(dirname "$0")/../tests/js"
+if [ ! -d "$js_dir/node_modules/@polkadot/api" ]; then
+	echo "setup: installing @polkadot/api (tests/js)"
+	npm ci --prefix "$js_dir" --no-audit --no-fund --loglevel=error
+fi
 echo "setup: toolchain ready ($(rustc --version))"

@@ -1,15 +1,27 @@
 #!/usr/bin/env bash
-# The project's test command (README, .ci/run): formatting, lints, then every test of the
-# default workspace members, with the pallets' benchmarks run as tests.
+# The project's test command (README, .ci/run): formatting, lints, then every test.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-# Pallet tests run natively on mock runtimes: no wasm runtime build needed.
-export SKIP_WASM_BUILD=1
-features="pallet-datanets/runtime-benchmarks,pallet-datanets/try-runtime"
+started=$(date +%s)
+step() { echo "== $* ($(( $(date +%s) - started ))s)"; }
 
-echo "== cargo fmt --check"
+step "cargo fmt --check"
 cargo fmt --all -- --check
-echo "== cargo clippy (warnings are errors)"
-cargo clippy --all-targets --features "$features" -- -D warnings
-echo "== cargo test"
-cargo test --features "$features"
+
+# Pallets: natively on mock runtimes, benchmarks run as tests; no wasm build needed.
+pallet_features="pallet-datanets/runtime-benchmarks,pallet-datanets/try-runtime"
+step "clippy: pallets (warnings are errors)"
+SKIP_WASM_BUILD=1 cargo clippy --all-targets --features "$pallet_features" -- -D warnings
+step "tests: pallets"
+SKIP_WASM_BUILD=1 cargo test --features "$pallet_features"
+
+# Runtime, node and end-to-end tests share one build of the node (with its wasm runtime);
+# the e2e tests start that binary.
+chain_crates=(-p openledger-runtime -p openledger-node -p openledger-e2e)
+step "build: node"
+cargo build -p openledger-node
+step "clippy: runtime, node, e2e (warnings are errors)"
+cargo clippy --all-targets "${chain_crates[@]}" -- -D warnings
+step "tests: runtime, node, end to end"
+cargo test "${chain_crates[@]}"
+step "all tests passed"

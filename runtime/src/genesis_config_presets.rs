@@ -1,0 +1,102 @@
+//! Genesis presets: `development` (one authority, Alice) and `local_testnet` (Alice, Bob,
+//! Charlie and Dave as Aura/GRANDPA authorities). Both fund the dev accounts, open one
+//! datanet per modality owned by Alice, and bond Bob, Charlie and Dave as validators of each.
+
+use crate::{
+	AccountId, BalancesConfig, DatanetsConfig, RuntimeGenesisConfig, SudoConfig, DAYS, OPEN,
+};
+use alloc::{vec, vec::Vec};
+use frame_support::build_struct_json_patch;
+use pallet_datanets::{Modality, VotingRules};
+use serde_json::Value;
+use sp_consensus_aura::sr25519::AuthorityId as AuraId;
+use sp_consensus_grandpa::AuthorityId as GrandpaId;
+use sp_genesis_builder::{self, PresetId};
+use sp_keyring::{Ed25519Keyring, Sr25519Keyring};
+use sp_runtime::Perbill;
+
+/// Each dev account starts with a million OPEN.
+pub const DEV_ENDOWMENT: u128 = 1_000_000 * OPEN;
+/// Bond of each genesis validator on each genesis datanet.
+pub const DEV_VALIDATOR_BOND: u128 = 1_000 * OPEN;
+/// Datanet ids opened at genesis, in this order.
+pub const GENESIS_DATANETS: [(&str, Modality); 3] =
+	[("Text", Modality::Text), ("Images", Modality::Image), ("Audio", Modality::Audio)];
+/// Rules of the genesis datanets: three votes decide, by simple majority of stake, within
+/// a day.
+pub const GENESIS_VOTING: VotingRules<crate::BlockNumber> =
+	VotingRules { quorum: 3, approval_threshold: Perbill::from_percent(50), voting_period: DAYS };
+
+/// `authorities`: each authority's Aura (sr25519) and GRANDPA (ed25519) dev key.
+fn genesis(authorities: Vec<(Sr25519Keyring, Ed25519Keyring)>, root: AccountId) -> Value {
+	let endowed = Sr25519Keyring::well_known().map(|key| (key.to_account_id(), DEV_ENDOWMENT));
+	let owner = Sr25519Keyring::Alice.to_account_id();
+	let validators = [Sr25519Keyring::Bob, Sr25519Keyring::Charlie, Sr25519Keyring::Dave];
+	build_struct_json_patch!(RuntimeGenesisConfig {
+		balances: BalancesConfig { balances: endowed.collect() },
+		aura: pallet_aura::GenesisConfig {
+			authorities: authorities
+				.iter()
+				.map(|(aura, _)| AuraId::from(aura.public()))
+				.collect::<Vec<_>>(),
+		},
+		grandpa: pallet_grandpa::GenesisConfig {
+			authorities: authorities
+				.iter()
+				.map(|(_, grandpa)| (GrandpaId::from(grandpa.public()), 1))
+				.collect::<Vec<_>>(),
+		},
+		sudo: SudoConfig { key: Some(root) },
+		datanets: DatanetsConfig {
+			datanets: GENESIS_DATANETS
+				.iter()
+				.map(|(name, modality)| (owner.clone(), name.as_bytes().to_vec(), *modality))
+				.collect::<Vec<_>>(),
+			default_voting: Some(GENESIS_VOTING),
+			validators: (0..GENESIS_DATANETS.len() as u32)
+				.flat_map(|datanet| {
+					validators.iter().map(move |v| (datanet, v.to_account_id(), DEV_VALIDATOR_BOND))
+				})
+				.collect::<Vec<_>>(),
+		},
+	})
+}
+
+pub fn development_config_genesis() -> Value {
+	genesis(
+		vec![(Sr25519Keyring::Alice, Ed25519Keyring::Alice)],
+		Sr25519Keyring::Alice.to_account_id(),
+	)
+}
+
+pub fn local_testnet_genesis() -> Value {
+	genesis(
+		vec![
+			(Sr25519Keyring::Alice, Ed25519Keyring::Alice),
+			(Sr25519Keyring::Bob, Ed25519Keyring::Bob),
+			(Sr25519Keyring::Charlie, Ed25519Keyring::Charlie),
+			(Sr25519Keyring::Dave, Ed25519Keyring::Dave),
+		],
+		Sr25519Keyring::Alice.to_account_id(),
+	)
+}
+
+pub fn get_preset(id: &PresetId) -> Option<Vec<u8>> {
+	let patch = match id.as_ref() {
+		sp_genesis_builder::DEV_RUNTIME_PRESET => development_config_genesis(),
+		sp_genesis_builder::LOCAL_TESTNET_RUNTIME_PRESET => local_testnet_genesis(),
+		_ => return None,
+	};
+	Some(
+		serde_json::to_string(&patch)
+			.expect("serialization to json is expected to work. qed.")
+			.into_bytes(),
+	)
+}
+
+pub fn preset_names() -> Vec<PresetId> {
+	vec![
+		PresetId::from(sp_genesis_builder::DEV_RUNTIME_PRESET),
+		PresetId::from(sp_genesis_builder::LOCAL_TESTNET_RUNTIME_PRESET),
+	]
+}

@@ -1,0 +1,153 @@
+//! Helpers for end-to-end tests: a real `openledger-node` process on free loopback ports,
+//! and subxt clients connected to it.
+
+use std::{
+	net::{Ipv4Addr, SocketAddr, TcpListener, TcpStream},
+	path::PathBuf,
+	process::{Child, Command, Stdio},
+	time::{Duration, Instant},
+};
+use subxt::{dynamic::Value, ext::scale_value::At, OnlineClient, PolkadotConfig};
+
+pub type Client = OnlineClient<PolkadotConfig>;
+
+/// The node binary: `$OPENLEDGER_NODE`, or the one cargo built next to this test binary.
+pub fn node_binary() -> PathBuf {
+	if let Some(path) = std::env::var_os("OPENLEDGER_NODE") {
+		return path.into();
+	}
+	let test_binary = std::env::current_exe().expect("the test binary has a path");
+	// target/<profile>/deps/<test> -> target/<profile>/openledger-node
+	let profile_dir = test_binary.parent().and_then(|deps| deps.parent()).expect("target layout");
+	let node = profile_dir.join("openledger-node");
+	assert!(
+		node.exists(),
+		"{} does not exist: build the node first (`cargo build -p openledger-node`) or set \
+		 OPENLEDGER_NODE",
+		node.display()
+	);
+	node
+}
+
+fn free_port() -> u16 {
+	TcpListener::bind((Ipv4Addr::LOCALHOST, 0))
+		.and_then(|listener| listener.local_addr())
+		.map(|address| address.port())
+		.expect("a free loopback port")
+}
+
+/// A running node, killed when dropped; its log is kept in a temporary file.
+pub struct Node {
+	child: Child,
+	pub rpc_port: u16,
+	pub p2p_port: u16,
+	log: PathBuf,
+	_base: TempDir,
+}
+
+/// A directory removed on drop.
+struct TempDir(PathBuf);
+
+impl Drop for TempDir {
+	fn drop(&mut self) {
+		let _ = std::fs::remove_dir_all(&self.0);
+	}
+}
+
+impl Node {
+	/// Starts `openledger-node` with `args` (plus its own base path and ports), and waits
+	/// for its RPC port.
+	pub fn start(args: &[&str]) -> Node {
+		let base = std::env::temp_dir().join(format!(
+			"openledger-e2e-{}-{}",
+			std::process::id(),
+			free_port()
+		));
+		std::fs::create_dir_all(&base).expect("temporary directory");
+		let log = base.join("node.log");
+		let (rpc_port, p2p_port) = (free_port(), free_port());
+		let child = Command::new(node_binary())
+			.args(args)
+			.args(["--base-path", base.to_str().expect("utf-8 temp path")])
+			.args(["--rpc-port", &rpc_port.to_string(), "--port", &p2p_port.to_string()])
+			.args(["--no-prometheus", "--no-telemetry", "--no-mdns"])
+			.stdout(Stdio::null())
+			.stderr(std::fs::File::create(&log).expect("log file"))
+			.spawn()
+			.expect("the node binary starts");
+		let mut node = Node { child, rpc_port, p2p_port, log, _base: TempDir(base) };
+		node.wait_for_rpc(Duration::from_secs(120));
+		node
+	}
+
+	fn wait_for_rpc(&mut self, timeout: Duration) {
+		let address = SocketAddr::from((Ipv4Addr::LOCALHOST, self.rpc_port));
+		let start = Instant::now();
+		while TcpStream::connect_timeout(&address, Duration::from_millis(200)).is_err() {
+			if let Ok(Some(status)) = self.child.try_wait() {
+				panic!("the node exited ({status}) before serving RPC:\n{}", self.log_tail());
+			}
+			assert!(start.elapsed() < timeout, "no RPC after {timeout:?}:\n{}", self.log_tail());
+			std::thread::sleep(Duration::from_millis(200));
+		}
+	}
+
+	pub fn url(&self) -> String {
+		format!("ws://127.0.0.1:{}", self.rpc_port)
+	}
+
+	pub async fn client(&self) -> Client {
+		Client::from_insecure_url(self.url()).await.expect("subxt connects to the node")
+	}
+
+	pub async fn rpc(&self) -> subxt::rpcs::RpcClient {
+		subxt::rpcs::RpcClient::from_insecure_url(self.url()).await.expect("RPC client connects")
+	}
+
+	/// The number of the last finalized block.
+	pub async fn finalized_number(&self) -> u64 {
+		let rpc = self.rpc().await;
+		let hash: String =
+			rpc.request("chain_getFinalizedHead", subxt::rpcs::rpc_params![]).await.expect("head");
+		let header: serde_json::Value =
+			rpc.request("chain_getHeader", subxt::rpcs::rpc_params![hash]).await.expect("header");
+		let number = header["number"].as_str().expect("hex block number");
+		u64::from_str_radix(number.trim_start_matches("0x"), 16).expect("hex block number")
+	}
+
+	/// Stops the node now, as a crash would.
+	pub fn kill(&mut self) {
+		let _ = self.child.kill();
+		let _ = self.child.wait();
+	}
+
+	/// The last lines the node logged, for failure messages.
+	pub fn log_tail(&self) -> String {
+		let log = std::fs::read_to_string(&self.log).unwrap_or_default();
+		let lines: Vec<&str> = log.lines().collect();
+		lines[lines.len().saturating_sub(40)..].join("\n")
+	}
+}
+
+impl Drop for Node {
+	fn drop(&mut self) {
+		let _ = self.child.kill();
+		let _ = self.child.wait();
+	}
+}
+
+/// Field `name` of a composite value, as an unsigned number.
+pub fn field_u128(value: &Value, name: &str) -> u128 {
+	value
+		.at(name)
+		.and_then(|field| field.as_u128())
+		.unwrap_or_else(|| panic!("no numeric field `{name}` in {value}"))
+}
+
+/// The name of the variant `value` holds (an enum value as decoded by subxt).
+pub fn variant_name(value: &Value) -> String {
+	match &value.value {
+		subxt::ext::scale_value::ValueDef::Variant(variant) => variant.name.clone(),
+		other => panic!("not an enum value: {other:?}"),
+	}
+}
