@@ -5,5 +5,5 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh
-cargo build -p openledger-node
-exec "${CARGO_TARGET_DIR:-target}/debug/openledger-node" --dev "$@"
+node=$(scripts/build-node.sh)
+exec "$node" --dev "$@"

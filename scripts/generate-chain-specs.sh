@@ -4,8 +4,7 @@
 # the e2e test `checked_in_chain_specs_match_the_presets` fails until you do.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-cargo build -p openledger-node
-node="${CARGO_TARGET_DIR:-target}/debug/openledger-node"
+node=$(scripts/build-node.sh)
 for chain in dev local; do
 	"$node" build-spec --chain "$chain" --disable-default-bootnode >"chain-spec/$chain.json" 2>/dev/null
 	echo "wrote chain-spec/$chain.json"

@@ -65,19 +65,21 @@ pub enum Subcommand {
 #[cfg(test)]
 mod tests {
 	use super::*;
-	use clap::{CommandFactory, Parser};
+	use clap::CommandFactory;
+	use sc_cli::SubstrateCli;
 
 	#[test]
 	fn the_command_line_is_consistent() {
-		Cli::command().debug_assert();
+		// `SubstrateCli` adds the version at run time; clap wants one to propagate.
+		Cli::command().version("test").debug_assert();
 	}
 
 	#[test]
 	fn dev_sealing_defaults_to_instant_plus_six_seconds() {
-		let cli = Cli::parse_from(["openledger-node", "--dev"]);
+		let cli = Cli::from_iter(["openledger-node", "--dev"]);
 		assert_eq!(cli.run.sealing, Sealing::InstantAndEvery(6000));
-		let cli = Cli::parse_from(["openledger-node", "--dev", "--sealing", "manual"]);
+		let cli = Cli::from_iter(["openledger-node", "--dev", "--sealing", "manual"]);
 		assert_eq!(cli.run.sealing, Sealing::Manual);
-		assert!(Cli::try_parse_from(["openledger-node", "--sealing", "soon"]).is_err());
+		assert!(Cli::try_from_iter(["openledger-node", "--sealing", "soon"]).is_err());
 	}
 }

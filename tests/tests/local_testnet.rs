@@ -30,7 +30,16 @@ async fn finality_survives_one_of_four_validators_failing() {
 	let bootnode = format!("/ip4/127.0.0.1/tcp/{}/p2p/{ALICE_PEER_ID}", alice.p2p_port);
 	let mut others: Vec<Node> = ["--bob", "--charlie", "--dave"]
 		.into_iter()
-		.map(|who| Node::start(&["--chain", "local", who, "--bootnodes", &bootnode]))
+		.map(|who| {
+			Node::start(&[
+				"--chain",
+				"local",
+				who,
+				"--bootnodes",
+				&bootnode,
+				"--unsafe-force-node-key-generation",
+			])
+		})
 		.collect();
 	let mut dave = others.pop().expect("three more validators");
 

@@ -174,7 +174,7 @@ fn base16_decode(text: &[u8], upper: bool) -> Result<Vec<u8>, CidError> {
 		b'A'..=b'F' if upper => Ok(c - b'A' + 10),
 		_ => Err(CidError::BadCharacter),
 	};
-	if text.len() % 2 != 0 {
+	if !text.len().is_multiple_of(2) {
 		return Err(CidError::BadStructure);
 	}
 	text.chunks(2).map(|pair| Ok(nibble(pair[0])? << 4 | nibble(pair[1])?)).collect()

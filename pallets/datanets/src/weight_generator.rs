@@ -366,7 +366,7 @@ fn group_digits(value: u128) -> String {
 	let digits = value.to_string();
 	let mut out = String::new();
 	for (i, c) in digits.chars().enumerate() {
-		if i > 0 && (digits.len() - i) % 3 == 0 {
+		if i > 0 && (digits.len() - i).is_multiple_of(3) {
 			out.push('_');
 		}
 		out.push(c);

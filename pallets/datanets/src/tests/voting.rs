@@ -185,3 +185,26 @@ fn vote_refuses_bad_input() {
 		);
 	});
 }
+
+/// Defensive: a quorum above `MaxVotesPerSubmission` cannot be set through calls, but a
+/// corrupt or migrated record must not let a submission collect unbounded votes.
+#[test]
+fn votes_beyond_the_bound_are_refused() {
+	test(|| {
+		let voters: Vec<AccountId> = (100..=100 + MAX_VOTES as u64).collect();
+		for &voter in &voters {
+			assert_ok!(Balances::force_set_balance(RuntimeOrigin::root(), voter, INITIAL_BALANCE));
+			assert_ok!(Datanets::bond_validator(RuntimeOrigin::signed(voter), TEXT, MIN_BOND));
+		}
+		DatanetsStorage::<Test>::mutate(TEXT, |d| {
+			d.as_mut().unwrap().voting.quorum = MAX_VOTES + 1
+		});
+		let id = submit_text(ALICE, 1, 10);
+		for &voter in &voters[..MAX_VOTES as usize] {
+			assert_ok!(vote(voter, id, true, 50));
+		}
+		assert_noop!(vote(voters[MAX_VOTES as usize], id, true, 50), Error::<Test>::TooManyVotes);
+		// Restore a valid quorum so that the submission can still be decided.
+		DatanetsStorage::<Test>::mutate(TEXT, |d| d.as_mut().unwrap().voting.quorum = 3);
+	});
+}
