@@ -150,10 +150,9 @@ pub fn new_partial(config: &Configuration) -> Result<Partial, ServiceError> {
 }
 
 /// What the chain-operation subcommands (check, import, export, revert) need.
-pub fn chain_ops(
-	config: &Configuration,
-) -> Result<(Arc<FullClient>, Arc<FullBackend>, DefaultImportQueue<Block>, TaskManager), ServiceError>
-{
+pub type ChainOps = (Arc<FullClient>, Arc<FullBackend>, DefaultImportQueue<Block>, TaskManager);
+
+pub fn chain_ops(config: &Configuration) -> Result<ChainOps, ServiceError> {
 	let Partial { client, backend, import_queue, task_manager, .. } = new_partial(config)?;
 	Ok((client, backend, import_queue, task_manager))
 }
