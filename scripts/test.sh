@@ -4,6 +4,10 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 started=$(date +%s)
 step() { echo "== $* ($(( $(date +%s) - started ))s)"; }
+# cargo's own last line is a doc-test summary; keep every summary to print one total.
+summaries=$(mktemp)
+trap 'rm -f "$summaries"' EXIT
+run_tests() { "$@" 2>&1 | tee >(grep '^test result:' >>"$summaries"); }
 
 step "cargo fmt --check"
 cargo fmt --all -- --check
@@ -13,7 +17,7 @@ pallet_features="pallet-datanets/runtime-benchmarks,pallet-datanets/try-runtime"
 step "clippy: pallets (warnings are errors)"
 SKIP_WASM_BUILD=1 cargo clippy --all-targets --features "$pallet_features" -- -D warnings
 step "tests: pallets"
-SKIP_WASM_BUILD=1 cargo test --features "$pallet_features"
+run_tests env SKIP_WASM_BUILD=1 cargo test --features "$pallet_features"
 
 # Runtime, node and end-to-end tests share one build of the node (with its wasm runtime);
 # the e2e tests start that binary. Their lints run in scripts/lint.sh: a clippy pass over
@@ -21,5 +25,9 @@ SKIP_WASM_BUILD=1 cargo test --features "$pallet_features"
 step "build: node"
 scripts/build-node.sh
 step "tests: runtime, node, end to end"
-cargo test -p openledger-runtime -p openledger-node -p openledger-e2e
+run_tests cargo test -p openledger-runtime -p openledger-node -p openledger-e2e
+sleep 1 # let the summary collector finish
+passed=$(awk '{sum += $4} END {print sum + 0}' "$summaries")
+failed=$(awk '{sum += $6} END {print sum + 0}' "$summaries")
 step "all tests passed"
+echo "tests: $passed passed, $failed failed"
