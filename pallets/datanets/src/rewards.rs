@@ -8,8 +8,8 @@
 //! release.
 
 use crate::{
-	Config, DatanetId, Datanets, Earnings, EpochEarnings, EpochIndex, EpochRelease, Epochs, Error,
-	Event, Pallet,
+	Config, DatanetId, Datanets, Earnings, EpochEarnings, EpochIndex, EpochRelease, EpochRewards,
+	Epochs, Error, Event, Pallet,
 };
 use frame_support::traits::Get;
 use sp_runtime::{
@@ -62,11 +62,29 @@ impl<T: Config> Pallet<T> {
 	/// The release an ended epoch has, or would get if claimed now.
 	pub fn epoch_release(datanet: DatanetId, epoch: EpochIndex) -> EpochRelease<BalanceOf<T>> {
 		let totals = Epochs::<T>::get(datanet, epoch);
-		if let Some(release) = totals.release {
-			return release;
-		}
-		let Some(record) = Datanets::<T>::get(datanet) else { return Default::default() };
-		let amount = record.reward_pool.min(record.reward_per_epoch);
+		totals.release.unwrap_or_else(|| match Datanets::<T>::get(datanet) {
+			Some(record) => Self::new_release(&totals, &record),
+			None => Default::default(),
+		})
+	}
+
+	/// What `earnings` are worth in an ended epoch.
+	pub fn claimable(
+		datanet: DatanetId,
+		epoch: EpochIndex,
+		earnings: EpochEarnings,
+	) -> BalanceOf<T> {
+		let totals = Epochs::<T>::get(datanet, epoch);
+		Self::share_of(&Self::epoch_release(datanet, epoch), &totals, earnings)
+	}
+
+	/// The release a datanet's pool would give an epoch with these totals: at most
+	/// `reward_per_epoch`, and nothing for a side (contributors, validators) nobody earned.
+	fn new_release(
+		totals: &EpochRewards<BalanceOf<T>>,
+		datanet: &crate::DatanetOf<T>,
+	) -> EpochRelease<BalanceOf<T>> {
+		let amount = datanet.reward_pool.min(datanet.reward_per_epoch);
 		let validators = if totals.total_agreeing_votes > 0 {
 			T::ValidatorRewardShare::get().mul_floor(amount)
 		} else {
@@ -77,14 +95,12 @@ impl<T: Config> Pallet<T> {
 		EpochRelease { contributors, validators }
 	}
 
-	/// What `earnings` are worth in an ended epoch.
-	pub fn claimable(
-		datanet: DatanetId,
-		epoch: EpochIndex,
+	/// `earnings`' part of `release`, each side rounded down.
+	fn share_of(
+		release: &EpochRelease<BalanceOf<T>>,
+		totals: &EpochRewards<BalanceOf<T>>,
 		earnings: EpochEarnings,
 	) -> BalanceOf<T> {
-		let totals = Epochs::<T>::get(datanet, epoch);
-		let release = Self::epoch_release(datanet, epoch);
 		let share = |part: BalanceOf<T>, mine: u64, total: u64| -> BalanceOf<T> {
 			if total == 0 {
 				return Zero::zero();
@@ -109,25 +125,28 @@ impl<T: Config> Pallet<T> {
 		earnings: EpochEarnings,
 	) -> Result<BalanceOf<T>, DispatchError> {
 		let mut totals = Epochs::<T>::get(datanet, epoch);
-		if totals.release.is_none() {
-			let release = Self::epoch_release(datanet, epoch);
-			Datanets::<T>::try_mutate(datanet, |record| {
-				let record = record.as_mut().ok_or(Error::<T>::DatanetNotFound)?;
-				record.reward_pool = record
-					.reward_pool
-					.saturating_sub(release.contributors.saturating_add(release.validators));
-				Ok::<_, Error<T>>(())
-			})?;
-			totals.release = Some(release);
-			Epochs::<T>::insert(datanet, epoch, totals);
-			Self::deposit_event(Event::EpochReleased {
-				datanet,
-				epoch,
-				contributors: release.contributors,
-				validators: release.validators,
-			});
-		}
-		let amount = Self::claimable(datanet, epoch, earnings);
+		let release = match totals.release {
+			Some(release) => release,
+			None => {
+				let release = Datanets::<T>::try_mutate(datanet, |record| {
+					let record = record.as_mut().ok_or(Error::<T>::DatanetNotFound)?;
+					let release = Self::new_release(&totals, record);
+					record.reward_pool = record
+						.reward_pool
+						.saturating_sub(release.contributors.saturating_add(release.validators));
+					Ok::<_, Error<T>>(release)
+				})?;
+				totals.release = Some(release);
+				Self::deposit_event(Event::EpochReleased {
+					datanet,
+					epoch,
+					contributors: release.contributors,
+					validators: release.validators,
+				});
+				release
+			},
+		};
+		let amount = Self::share_of(&release, &totals, earnings);
 		totals.paid = totals.paid.checked_add(&amount).ok_or(Error::<T>::Overflow)?;
 		Epochs::<T>::insert(datanet, epoch, totals);
 		Ok(amount)
