@@ -12,7 +12,8 @@ run_tests() { "$@" 2>&1 | tee >(grep '^test result:' >>"$summaries"); }
 step "cargo fmt --check"
 cargo fmt --all -- --check
 
-# Pallets: natively on mock runtimes, benchmarks run as tests; no wasm build needed.
+# Pallets (natively on mock runtimes, benchmarks run as tests) and their runtime-API and
+# RPC crates (unit tests): the default members; no wasm build needed.
 pallet_features="pallet-datanets/runtime-benchmarks,pallet-datanets/try-runtime"
 step "clippy: pallets (warnings are errors)"
 SKIP_WASM_BUILD=1 cargo clippy --all-targets --features "$pallet_features" -- -D warnings

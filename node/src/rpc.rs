@@ -2,7 +2,7 @@
 
 use futures::channel::mpsc;
 use jsonrpsee::RpcModule;
-use openledger_runtime::{opaque::Block, AccountId, Balance, Nonce};
+use openledger_runtime::{opaque::Block, AccountId, Balance, BlockNumber, Nonce};
 use sc_consensus_manual_seal::{
 	rpc::{ManualSeal, ManualSealApiServer},
 	EngineCommand,
@@ -33,15 +33,24 @@ where
 		+ 'static,
 	C::Api: substrate_frame_rpc_system::AccountNonceApi<Block, AccountId, Nonce>
 		+ pallet_transaction_payment_rpc::TransactionPaymentRuntimeApi<Block, Balance>
+		+ pallet_datanets_rpc::DatanetsRuntimeApi<Block, AccountId, Balance, BlockNumber>
 		+ BlockBuilder<Block>,
 	P: TransactionPool + 'static,
 {
+	use pallet_datanets_rpc::{Datanets, DatanetsApiServer};
 	use pallet_transaction_payment_rpc::{TransactionPayment, TransactionPaymentApiServer};
 	use substrate_frame_rpc_system::{System, SystemApiServer};
 
 	let mut module = RpcModule::new(());
 	module.merge(System::new(client.clone(), pool).into_rpc())?;
-	module.merge(TransactionPayment::new(client).into_rpc())?;
+	module.merge(TransactionPayment::new(client.clone()).into_rpc())?;
+	module.merge(
+		Datanets::<_, Block, AccountId, Balance, BlockNumber>::new(
+			client,
+			openledger_runtime::SS58_PREFIX,
+		)
+		.into_rpc(),
+	)?;
 	if let Some(commands) = manual_seal {
 		module.merge(ManualSeal::new(commands).into_rpc())?;
 	}

@@ -1,14 +1,20 @@
 //! The runtime APIs the node and clients call.
 
 use crate::{
-	opaque, AccountId, Aura, Balance, Block, Executive, Grandpa, InherentDataExt, Nonce, Runtime,
-	RuntimeCall, RuntimeGenesisConfig, System, TransactionPayment, VERSION,
+	opaque, AccountId, Aura, Balance, Block, BlockNumber, Datanets, Executive, Grandpa,
+	InherentDataExt, Nonce, Runtime, RuntimeCall, RuntimeGenesisConfig, System, TransactionPayment,
+	VERSION,
 };
 use alloc::vec::Vec;
 use frame_support::{
 	genesis_builder_helper::{build_state, get_preset},
 	view_functions::ViewFunctionDispatchError,
 	weights::Weight,
+};
+use pallet_datanets::{
+	views::{Page, RewardInfo},
+	Board, ContributorInfoOf, DatanetId, DatanetInfoOf, LeaderboardPageOf, QueryError,
+	SubmissionId, SubmissionInfoOf, ValidatorInfoOf,
 };
 use pallet_grandpa::AuthorityId as GrandpaId;
 use sp_api::impl_runtime_apis;
@@ -56,6 +62,40 @@ impl_runtime_apis! {
 			input: Vec<u8>,
 		) -> Result<Vec<u8>, ViewFunctionDispatchError> {
 			Runtime::execute_view_function(id, input)
+		}
+	}
+
+	impl pallet_datanets_runtime_api::DatanetsApi<Block, AccountId, Balance, BlockNumber> for Runtime {
+		fn leaderboard(board: Board, offset: u32, limit: u32) -> Result<LeaderboardPageOf<Runtime>, QueryError> {
+			Datanets::query_leaderboard(board, offset, limit)
+		}
+
+		fn contributor(board: Board, account: AccountId) -> Result<ContributorInfoOf<Runtime>, QueryError> {
+			Datanets::query_contributor(board, account)
+		}
+
+		fn submission(id: SubmissionId) -> Result<SubmissionInfoOf<Runtime>, QueryError> {
+			Datanets::query_submission(id)
+		}
+
+		fn pending(datanet: DatanetId, offset: u32, limit: u32) -> Result<Page<SubmissionInfoOf<Runtime>>, QueryError> {
+			Datanets::query_pending(datanet, offset, limit)
+		}
+
+		fn datanets(offset: u32, limit: u32) -> Result<Page<DatanetInfoOf<Runtime>>, QueryError> {
+			Datanets::query_datanets(offset, limit)
+		}
+
+		fn datanet(id: DatanetId) -> Result<DatanetInfoOf<Runtime>, QueryError> {
+			Datanets::query_datanet(id)
+		}
+
+		fn validator(datanet: DatanetId, validator: AccountId) -> Result<ValidatorInfoOf<Runtime>, QueryError> {
+			Datanets::query_validator(datanet, validator)
+		}
+
+		fn rewards(account: AccountId, offset: u32, limit: u32) -> Result<Page<RewardInfo<Balance>>, QueryError> {
+			Datanets::query_rewards(account, offset, limit)
 		}
 	}
 

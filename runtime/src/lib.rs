@@ -56,7 +56,7 @@ pub const VERSION: RuntimeVersion = RuntimeVersion {
 	spec_name: Cow::Borrowed("openledger"),
 	impl_name: Cow::Borrowed("openledger"),
 	authoring_version: 1,
-	spec_version: 100,
+	spec_version: 101,
 	impl_version: 1,
 	apis: apis::RUNTIME_API_VERSIONS,
 	transaction_version: 1,
@@ -137,8 +137,9 @@ pub type UncheckedExtrinsic =
 	generic::UncheckedExtrinsic<Address, RuntimeCall, Signature, TxExtension>;
 pub type SignedPayload = generic::SignedPayload<RuntimeCall, TxExtension>;
 
-/// Storage migrations beyond the pallets' own; none yet.
-type Migrations = ();
+/// Storage migrations run at the next runtime upgrade; each checks the pallet's storage
+/// version, so it runs once.
+type Migrations = (pallet_datanets::migrations::v1::MigrateV0ToV1<Runtime>,);
 
 pub type Executive = frame_executive::Executive<
 	Runtime,

@@ -16,17 +16,21 @@ pub fn node_binary() -> PathBuf {
 	if let Some(path) = std::env::var_os("OPENLEDGER_NODE") {
 		return path.into();
 	}
-	let test_binary = std::env::current_exe().expect("the test binary has a path");
-	// target/<profile>/deps/<test> -> target/<profile>/openledger-node
-	let profile_dir = test_binary.parent().and_then(|deps| deps.parent()).expect("target layout");
-	let node = profile_dir.join("openledger-node");
-	assert!(
-		node.exists(),
-		"{} does not exist: build the node first (`cargo build -p openledger-node`) or set \
-		 OPENLEDGER_NODE",
-		node.display()
-	);
-	node
+	// Test binaries live in target/<profile>/deps/, other binaries in target/<profile>/.
+	let exe = std::env::current_exe().expect("the running binary has a path");
+	let node = exe
+		.ancestors()
+		.skip(1)
+		.take(2)
+		.map(|dir| dir.join("openledger-node"))
+		.find(|candidate| candidate.exists());
+	node.unwrap_or_else(|| {
+		panic!(
+			"no openledger-node next to {}: build the node first (scripts/build-node.sh) or \
+			 set OPENLEDGER_NODE",
+			exe.display()
+		)
+	})
 }
 
 fn free_port() -> u16 {
@@ -58,6 +62,11 @@ impl Node {
 	/// Starts `openledger-node` with `args` (plus its own base path and ports), and waits
 	/// for its RPC port.
 	pub fn start(args: &[&str]) -> Node {
+		Self::start_within(args, Duration::from_secs(120))
+	}
+
+	/// `start`, allowing `timeout` for the node to come up (a large genesis takes minutes).
+	pub fn start_within(args: &[&str], timeout: Duration) -> Node {
 		let base = std::env::temp_dir().join(format!(
 			"openledger-e2e-{}-{}",
 			std::process::id(),
@@ -76,7 +85,7 @@ impl Node {
 			.spawn()
 			.expect("the node binary starts");
 		let mut node = Node { child, rpc_port, p2p_port, log, _base: TempDir(base) };
-		node.wait_for_rpc(Duration::from_secs(120));
+		node.wait_for_rpc(timeout);
 		node
 	}
 
@@ -150,4 +159,53 @@ pub fn variant_name(value: &Value) -> String {
 		subxt::ext::scale_value::ValueDef::Variant(variant) => variant.name.clone(),
 		other => panic!("not an enum value: {other:?}"),
 	}
+}
+
+/// Signs `call` as `who`, submits it and waits until its block is finalized; the error text
+/// (a dispatch error's name included) when the chain refuses it.
+pub async fn sign_and_finalize<Call: subxt::transactions::Payload>(
+	api: &Client,
+	call: &Call,
+	who: &subxt_signer::sr25519::Keypair,
+) -> Result<(), String> {
+	let at = api.at_current_block().await.map_err(|e| e.to_string())?;
+	at.transactions()
+		.sign_and_submit_then_watch_default(call, who)
+		.await
+		.map_err(|e| e.to_string())?
+		.wait_for_finalized_success()
+		.await
+		.map(|_| ())
+		.map_err(|e| e.to_string())
+}
+
+/// A distinct valid CIDv1 text (raw leaves, sha2-256 multihash) for each `n`; the chain
+/// checks the CID's form, not the content behind it.
+pub fn cid_v1(n: u8) -> String {
+	let mut binary = vec![0x01, 0x55, 0x12, 0x20];
+	binary.extend((0..32).map(|i| i ^ n));
+	String::from_utf8(pallet_datanets::cid::to_text(&binary)).expect("base32 is ASCII")
+}
+
+/// Runs `tests/js/<script>` with Node.js and returns the JSON line it prints; panics with
+/// its stderr when it fails.
+pub fn run_js_check(script: &str, args: &[&str]) -> serde_json::Value {
+	let js_dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("js");
+	assert!(
+		js_dir.join("node_modules/@polkadot/api").exists(),
+		"@polkadot/api is not installed: run `npm ci --prefix tests/js` (scripts/setup.sh does)"
+	);
+	let output = Command::new("node")
+		.arg(js_dir.join(script))
+		.args(args)
+		.output()
+		.expect("Node.js runs (apt-get install nodejs)");
+	let stdout = String::from_utf8_lossy(&output.stdout);
+	assert!(
+		output.status.success(),
+		"{script} failed:\n{}\n{stdout}",
+		String::from_utf8_lossy(&output.stderr)
+	);
+	serde_json::from_str(stdout.trim())
+		.unwrap_or_else(|e| panic!("{script} printed no JSON ({e}):\n{stdout}"))
 }

@@ -1,7 +1,7 @@
 //! The dev chain, end to end: a real node in `--dev` mode, driven through subxt with the
 //! dev sr25519 keys.
 
-use openledger_e2e::{field_u128, variant_name, Client, Node};
+use openledger_e2e::{cid_v1, field_u128, sign_and_finalize, variant_name, Client, Node};
 use subxt::ext::scale_value::At;
 use subxt::{
 	dynamic::{self, Value},
@@ -27,30 +27,6 @@ async fn submit(api: &Client, who: &Keypair, cid: &str, bytes: u64) -> Result<()
 		(TEXT_DATANET, cid.as_bytes().to_vec(), bytes, Value::unnamed_variant("Txt", [])),
 	);
 	sign_and_finalize(api, &call, who).await
-}
-
-async fn sign_and_finalize<Call: subxt::transactions::Payload>(
-	api: &Client,
-	call: &Call,
-	who: &Keypair,
-) -> Result<(), String> {
-	let at = api.at_current_block().await.map_err(|e| e.to_string())?;
-	at.transactions()
-		.sign_and_submit_then_watch_default(call, who)
-		.await
-		.map_err(|e| e.to_string())?
-		.wait_for_finalized_success()
-		.await
-		.map(|_| ())
-		.map_err(|e| e.to_string())
-}
-
-/// A distinct valid CIDv1 (raw leaves, sha2-256 multihash) for each `n`; the chain checks
-/// the CID's form, not the content behind it.
-fn cid_v1(n: u8) -> String {
-	let mut binary = vec![0x01, 0x55, 0x12, 0x20];
-	binary.extend((0..32).map(|i| i ^ n));
-	String::from_utf8(pallet_datanets::cid::to_text(&binary)).expect("base32 is ASCII")
 }
 
 #[tokio::test(flavor = "multi_thread")]

@@ -320,5 +320,31 @@ mod benchmarks {
 		Ok(())
 	}
 
+	/// An acceptance that moves the last of `2^h - 1` contributors to the top of the
+	/// datanet's and the global leaderboard, both balanced trees of height `h`. The weight
+	/// of `vote` charges this at `MAX_TREE_HEIGHT`.
+	#[benchmark]
+	fn update_boards(h: Linear<1, 12>) -> Result<(), BenchmarkError> {
+		let count = (1u32 << h) - 1;
+		let datanet = 0;
+		DatanetsPallet::<T>::seed_benchmark_contributors(datanet, count);
+		let board = Board::Datanet(datanet);
+		let (last, _) = DatanetsPallet::<T>::ranked_page(board, count - 1, 1)
+			.pop()
+			.ok_or(BenchmarkError::Stop("board not seeded"))?;
+		let top = DatanetsPallet::<T>::stats_on(board, &last).score + u64::from(count);
+		ContributorStatsOf::<T>::mutate(datanet, &last, |stats| stats.score = top);
+		GlobalStats::<T>::mutate(&last, |stats| stats.score = top);
+
+		#[block]
+		{
+			DatanetsPallet::<T>::update_boards(datanet, &last);
+		}
+
+		assert_eq!(DatanetsPallet::<T>::rank_of(board, &last), Some(1));
+		assert_eq!(DatanetsPallet::<T>::rank_of(Board::Global, &last), Some(1));
+		Ok(())
+	}
+
 	impl_benchmark_test_suite!(DatanetsPallet, crate::mock::new_test_ext(), crate::mock::Test);
 }

@@ -7,7 +7,7 @@ use crate::{
 use alloc::vec::Vec;
 use sp_runtime::{
 	traits::{AtLeast32BitUnsigned, Saturating},
-	DispatchResult, Perbill,
+	DispatchError, DispatchResult, Perbill,
 };
 
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
@@ -52,8 +52,12 @@ pub(crate) fn weighted_median<Balance: AtLeast32BitUnsigned + Copy>(
 }
 
 impl<T: Config> Pallet<T> {
-	/// Applies the outcome of a submission whose quorum is complete.
-	pub(crate) fn decide(id: SubmissionId, mut submission: SubmissionOf<T>) -> DispatchResult {
+	/// Applies the outcome of a submission whose quorum is complete. On acceptance, returns
+	/// the height of the leaderboards it updated.
+	pub(crate) fn decide(
+		id: SubmissionId,
+		mut submission: SubmissionOf<T>,
+	) -> Result<Option<u8>, DispatchError> {
 		let mut datanet =
 			Datanets::<T>::get(submission.datanet).ok_or(Error::<T>::DatanetNotFound)?;
 		let outcome = outcome(&submission.votes, datanet.voting.approval_threshold);
@@ -66,10 +70,13 @@ impl<T: Config> Pallet<T> {
 			}
 		}
 		let (datanet_id, contributor) = (submission.datanet, submission.contributor.clone());
+		Self::remove_pending(datanet_id, id);
+		let mut board_height = None;
 		match outcome {
 			Outcome::Accepted { weight } => {
 				submission.status = SubmissionStatus::Accepted { weight };
-				let score = Self::record_accepted(&mut datanet, id, &submission, weight)?;
+				let (score, height) = Self::record_accepted(&mut datanet, id, &submission, weight)?;
+				board_height = Some(height);
 				Self::record_epoch_score(datanet_id, epoch, &contributor, weight)?;
 				Datanets::<T>::insert(datanet_id, datanet);
 				Self::deposit_event(Event::SubmissionAccepted {
@@ -93,7 +100,7 @@ impl<T: Config> Pallet<T> {
 			},
 		}
 		crate::Submissions::<T>::insert(id, submission);
-		Ok(())
+		Ok(board_height)
 	}
 
 	/// Closes a submission whose voting period ended without a quorum.
@@ -103,6 +110,7 @@ impl<T: Config> Pallet<T> {
 		}
 		submission.status = SubmissionStatus::Expired;
 		let (datanet, contributor) = (submission.datanet, submission.contributor.clone());
+		Self::remove_pending(datanet, id);
 		Self::record_stats(datanet, &contributor, |stats| stats.expired.saturating_inc());
 		crate::Submissions::<T>::insert(id, submission);
 		Self::deposit_event(Event::SubmissionExpired { submission: id, datanet, contributor });

@@ -1,11 +1,12 @@
 //! `try_state` invariants, checked after every test and by try-runtime.
 
 use crate::{
-	AcceptedSubmissions, AccountUsage, BalanceOf, Config, ContributorStatsOf, DatanetStatus,
-	DatanetUsage, Datanets, Epochs, GlobalStats, HoldReason, Pallet, StatsOf, SubmissionStatus,
-	Submissions, Validators,
+	AcceptedSubmissions, AccountUsage, BalanceOf, Board, Config, ContributorStatsOf, DatanetStatus,
+	DatanetUsage, Datanets, Earnings, Epochs, GlobalStats, HoldReason, Pallet, PendingCount,
+	PendingSubmissions, RankNodes, RankRoots, Standing, StandingOf, StatsOf, SubmissionStatus,
+	Submissions, UnclaimedEarnings, Validators,
 };
-use alloc::collections::btree_map::BTreeMap;
+use alloc::{collections::btree_map::BTreeMap, vec::Vec};
 use frame_support::{
 	ensure,
 	traits::{
@@ -24,6 +25,111 @@ impl<T: Config> Pallet<T> {
 		Self::check_holds()?;
 		Self::check_submissions_and_scores()?;
 		Self::check_rewards()?;
+		Self::check_leaderboards()?;
+		Self::check_indexes()?;
+		Ok(())
+	}
+
+	/// Each board's tree is a valid AVL tree in leaderboard order whose nodes are exactly
+	/// the accounts with an acceptance on that board, at their current standing.
+	pub(crate) fn check_leaderboards() -> Result<(), TryRuntimeError> {
+		let mut expected: BTreeMap<Board, u32> = BTreeMap::new();
+		for (datanet, account, stats) in ContributorStatsOf::<T>::iter() {
+			if let Some(standing) = Standing::of(&stats) {
+				let node = RankNodes::<T>::get(Board::Datanet(datanet), &account)
+					.ok_or("ranked contributor missing from the datanet's leaderboard")?;
+				ensure!(node.standing == standing, "leaderboard standing differs from stats");
+				*expected.entry(Board::Datanet(datanet)).or_default() += 1;
+			}
+		}
+		for (account, stats) in GlobalStats::<T>::iter() {
+			if let Some(standing) = Standing::of(&stats) {
+				let node = RankNodes::<T>::get(Board::Global, &account)
+					.ok_or("ranked contributor missing from the global leaderboard")?;
+				ensure!(node.standing == standing, "leaderboard standing differs from stats");
+				*expected.entry(Board::Global).or_default() += 1;
+			}
+		}
+		let mut nodes: BTreeMap<Board, u32> = BTreeMap::new();
+		for (board, _, _) in RankNodes::<T>::iter() {
+			*nodes.entry(board).or_default() += 1;
+		}
+		ensure!(nodes == expected, "leaderboard holds accounts without an acceptance");
+		for (board, root) in RankRoots::<T>::iter() {
+			let mut in_order = Vec::new();
+			let (size, _) = Self::check_subtree(board, &root, &mut in_order)?;
+			ensure!(Some(&size) == nodes.get(&board), "leaderboard tree misses nodes");
+			for pair in in_order.windows(2) {
+				let ((a, sa), (b, sb)) = (&pair[0], &pair[1]);
+				ensure!(sa.ranks_above(a, sb, b), "leaderboard tree out of order");
+			}
+		}
+		ensure!(RankRoots::<T>::iter().count() == nodes.len(), "leaderboard nodes without a root");
+		Ok(())
+	}
+
+	/// Size and height of the subtree at `id`, checking every stored child summary and
+	/// the AVL balance, and appending the subtree's accounts in order.
+	fn check_subtree(
+		board: Board,
+		id: &T::AccountId,
+		in_order: &mut Vec<(T::AccountId, StandingOf<T>)>,
+	) -> Result<(u32, u8), TryRuntimeError> {
+		let node = RankNodes::<T>::get(board, id).ok_or("leaderboard child missing")?;
+		let child = |child: &Option<T::AccountId>, in_order: &mut Vec<_>| match child {
+			Some(child) => Self::check_subtree(board, child, in_order),
+			None => Ok((0, 0)),
+		};
+		let left = child(&node.left, in_order)?;
+		in_order.push((id.clone(), node.standing));
+		let right = child(&node.right, in_order)?;
+		ensure!(
+			left == (node.left_size, node.left_height)
+				&& right == (node.right_size, node.right_height),
+			"leaderboard node summaries differ from its subtrees"
+		);
+		ensure!(left.1.abs_diff(right.1) <= 1, "leaderboard tree out of balance");
+		Ok((node.size(), node.height()))
+	}
+
+	/// The pending index lists exactly the pending submissions; the unclaimed index lists
+	/// exactly the unclaimed earnings.
+	fn check_indexes() -> Result<(), TryRuntimeError> {
+		let mut pending: BTreeMap<u32, u32> = BTreeMap::new();
+		for (id, submission) in Submissions::<T>::iter() {
+			let indexed =
+				PendingSubmissions::<T>::contains_key(submission.datanet, id.to_be_bytes());
+			let is_pending = submission.status == SubmissionStatus::Pending;
+			ensure!(indexed == is_pending, "pending index differs from submission states");
+			if is_pending {
+				*pending.entry(submission.datanet).or_default() += 1;
+			}
+		}
+		let indexed: usize = pending.values().map(|&n| n as usize).sum();
+		ensure!(
+			PendingSubmissions::<T>::iter_keys().count() == indexed,
+			"pending index names unknown submissions"
+		);
+		for (datanet, count) in PendingCount::<T>::iter() {
+			ensure!(
+				pending.remove(&datanet).unwrap_or_default() == count,
+				"pending count differs from the pending index"
+			);
+		}
+		ensure!(pending.is_empty(), "pending submissions without a pending count");
+
+		let mut earnings = 0usize;
+		for ((datanet, epoch, account), _) in Earnings::<T>::iter() {
+			ensure!(
+				UnclaimedEarnings::<T>::contains_key(&account, (datanet, epoch)),
+				"unclaimed earnings missing from the account's index"
+			);
+			earnings += 1;
+		}
+		ensure!(
+			UnclaimedEarnings::<T>::iter_keys().count() == earnings,
+			"the unclaimed index names claimed earnings"
+		);
 		Ok(())
 	}
 

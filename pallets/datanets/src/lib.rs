@@ -28,10 +28,14 @@ pub mod cid;
 mod decision;
 #[cfg(any(feature = "try-runtime", feature = "std"))]
 mod invariants;
+mod leaderboard;
 pub mod migrations;
+mod pending;
+mod queries;
 mod rank;
 mod rewards;
 pub mod types;
+pub mod views;
 pub mod weights;
 
 #[cfg(feature = "runtime-benchmarks")]
@@ -43,8 +47,11 @@ mod tests;
 #[cfg(all(test, feature = "runtime-benchmarks"))]
 mod weight_generator;
 
+pub use leaderboard::MAX_TREE_HEIGHT;
 pub use pallet::*;
+pub use queries::*;
 pub use types::*;
+pub use views::{QueryError, MAX_PAGE_SIZE};
 pub use weights::WeightInfo;
 
 use frame_support::traits::fungible;
@@ -65,6 +72,11 @@ pub type SubmissionOf<T> = Submission<
 	<T as Config>::MaxVotesPerSubmission,
 >;
 pub type StatsOf<T> = ContributorStats<frame_system::pallet_prelude::BlockNumberFor<T>>;
+pub type StandingOf<T> = Standing<frame_system::pallet_prelude::BlockNumberFor<T>>;
+pub type RankNodeOf<T> = RankNode<
+	<T as frame_system::Config>::AccountId,
+	frame_system::pallet_prelude::BlockNumberFor<T>,
+>;
 pub type ValidatorBondOf<T> =
 	ValidatorBond<BalanceOf<T>, frame_system::pallet_prelude::BlockNumberFor<T>>;
 
@@ -87,7 +99,7 @@ pub mod pallet {
 		Perbill,
 	};
 
-	const STORAGE_VERSION: StorageVersion = StorageVersion::new(0);
+	const STORAGE_VERSION: StorageVersion = StorageVersion::new(1);
 
 	#[pallet::pallet]
 	#[pallet::storage_version(STORAGE_VERSION)]
@@ -246,6 +258,36 @@ pub mod pallet {
 		ValueQuery,
 	>;
 
+	/// Each leaderboard's order-statistic tree (see `leaderboard.rs`): a node per account
+	/// with at least one acceptance on the board.
+	#[pallet::storage]
+	pub type RankNodes<T: Config> =
+		StorageDoubleMap<_, Twox64Concat, Board, Blake2_128Concat, T::AccountId, RankNodeOf<T>>;
+
+	#[pallet::storage]
+	pub type RankRoots<T: Config> = StorageMap<_, Twox64Concat, Board, T::AccountId>;
+
+	/// Each datanet's pending submissions, keyed by the big-endian id so that iteration
+	/// runs oldest first.
+	#[pallet::storage]
+	pub type PendingSubmissions<T> =
+		StorageDoubleMap<_, Twox64Concat, DatanetId, Identity, [u8; 8], ()>;
+
+	#[pallet::storage]
+	pub type PendingCount<T> = StorageMap<_, Twox64Concat, DatanetId, u32, ValueQuery>;
+
+	/// Which (datanet, epoch) entries of `Earnings` each account has, for listing its
+	/// rewards without scanning every datanet and epoch.
+	#[pallet::storage]
+	pub type UnclaimedEarnings<T: Config> = StorageDoubleMap<
+		_,
+		Blake2_128Concat,
+		T::AccountId,
+		Twox64Concat,
+		(DatanetId, EpochIndex),
+		(),
+	>;
+
 	#[pallet::genesis_config]
 	#[derive(frame_support::DefaultNoBound)]
 	pub struct GenesisConfig<T: Config> {
@@ -256,6 +298,10 @@ pub mod pallet {
 		pub default_voting: Option<VotingRules<BlockNumberFor<T>>>,
 		/// Bonds at genesis: (datanet, validator, amount).
 		pub validators: Vec<(DatanetId, T::AccountId, BalanceOf<T>)>,
+		/// Benchmarks only: `(datanet, count)` synthetic ranked contributors on that
+		/// datanet and the global board, with stats but no submissions behind them (so
+		/// `try_state` fails on such a chain). Never set on a real network.
+		pub benchmark_contributors: Option<(DatanetId, u32)>,
 	}
 
 	#[pallet::genesis_build]
@@ -281,6 +327,9 @@ pub mod pallet {
 			for (datanet, validator, amount) in &self.validators {
 				Pallet::<T>::do_bond(*datanet, validator, *amount)
 					.expect("genesis bonds must name a datanet and be funded");
+			}
+			if let Some((datanet, count)) = self.benchmark_contributors {
+				Pallet::<T>::seed_benchmark_contributors(datanet, count);
 			}
 		}
 	}
@@ -625,6 +674,7 @@ pub mod pallet {
 				},
 			);
 			Self::record_submitted(datanet, &contributor);
+			Self::add_pending(datanet, id);
 			Self::deposit_event(Event::Submitted {
 				submission: id,
 				datanet,
@@ -691,7 +741,8 @@ pub mod pallet {
 		/// Votes on a pending submission with the caller's bond as stake. The vote that
 		/// completes the quorum decides the submission.
 		#[pallet::call_index(9)]
-		#[pallet::weight(T::WeightInfo::vote(T::MaxVotesPerSubmission::get()))]
+		#[pallet::weight(T::WeightInfo::vote(T::MaxVotesPerSubmission::get())
+			.saturating_add(T::WeightInfo::update_boards(MAX_TREE_HEIGHT)))]
 		pub fn vote(
 			origin: OriginFor<T>,
 			submission: SubmissionId,
@@ -738,12 +789,15 @@ pub mod pallet {
 			let quorum = Datanets::<T>::get(record.datanet)
 				.map(|datanet| datanet.voting.quorum)
 				.ok_or(Error::<T>::DatanetNotFound)?;
+			let mut weight = T::WeightInfo::vote(votes);
 			if votes >= quorum {
-				Self::decide(submission, record)?;
+				if let Some(board_height) = Self::decide(submission, record)? {
+					weight.saturating_accrue(T::WeightInfo::update_boards(board_height.into()));
+				}
 			} else {
 				Submissions::<T>::insert(submission, record);
 			}
-			Ok(Some(T::WeightInfo::vote(votes)).into())
+			Ok(Some(weight).into())
 		}
 
 		/// Expires a submission whose voting period ended without a quorum. Anyone may call it.
@@ -778,12 +832,76 @@ pub mod pallet {
 			ensure!(epoch < Self::current_epoch(), Error::<T>::EpochNotEnded);
 			let earnings = Earnings::<T>::take((datanet, epoch, &who));
 			ensure!(earnings != EpochEarnings::default(), Error::<T>::NothingToClaim);
+			UnclaimedEarnings::<T>::remove(&who, (datanet, epoch));
 			let amount = Self::settle_claim(datanet, epoch, earnings)?;
 			if !amount.is_zero() {
 				T::Currency::transfer(&Self::pot(), &who, amount, Preservation::Preserve)?;
 			}
 			Self::deposit_event(Event::RewardsClaimed { datanet, epoch, who, amount });
 			Ok(())
+		}
+	}
+
+	/// The read paths of `queries.rs`, callable by any client that reads the metadata.
+	#[pallet::view_functions]
+	impl<T: Config> Pallet<T> {
+		/// A page of `board`, best first (score, then accepted count, then earliest first
+		/// acceptance, then account id); ranks are 1-based.
+		pub fn leaderboard(
+			board: Board,
+			offset: u32,
+			limit: u32,
+		) -> Result<LeaderboardPageOf<T>, QueryError> {
+			Self::query_leaderboard(board, offset, limit)
+		}
+
+		/// An account's stats and rank on `board`.
+		pub fn contributor(
+			board: Board,
+			account: T::AccountId,
+		) -> Result<ContributorInfoOf<T>, QueryError> {
+			Self::query_contributor(board, account)
+		}
+
+		pub fn submission(id: SubmissionId) -> Result<SubmissionInfoOf<T>, QueryError> {
+			Self::query_submission(id)
+		}
+
+		/// A datanet's pending submissions, oldest first.
+		pub fn pending(
+			datanet: DatanetId,
+			offset: u32,
+			limit: u32,
+		) -> Result<views::Page<SubmissionInfoOf<T>>, QueryError> {
+			Self::query_pending(datanet, offset, limit)
+		}
+
+		/// Datanets by id.
+		pub fn datanet_list(
+			offset: u32,
+			limit: u32,
+		) -> Result<views::Page<DatanetInfoOf<T>>, QueryError> {
+			Self::query_datanets(offset, limit)
+		}
+
+		pub fn datanet(id: DatanetId) -> Result<DatanetInfoOf<T>, QueryError> {
+			Self::query_datanet(id)
+		}
+
+		pub fn validator(
+			datanet: DatanetId,
+			validator: T::AccountId,
+		) -> Result<ValidatorInfoOf<T>, QueryError> {
+			Self::query_validator(datanet, validator)
+		}
+
+		/// An account's unclaimed rewards, one entry per (datanet, epoch).
+		pub fn rewards(
+			account: T::AccountId,
+			offset: u32,
+			limit: u32,
+		) -> Result<views::Page<views::RewardInfo<BalanceOf<T>>>, QueryError> {
+			Self::query_rewards(account, offset, limit)
 		}
 	}
 

@@ -121,6 +121,7 @@ pub fn new_test_ext() -> sp_io::TestExternalities {
 		],
 		default_voting: Some(default_voting()),
 		validators: [BOB, CHARLIE, DAVE].iter().map(|&v| (TEXT, v, GENESIS_BOND)).collect(),
+		benchmark_contributors: None,
 	}
 	.assimilate_storage(&mut storage)
 	.unwrap();

@@ -21,15 +21,16 @@ impl<T: Config> Pallet<T> {
 		Self::record_stats(datanet, contributor, |stats| stats.submitted.saturating_inc());
 	}
 
-	/// Counts an acceptance: raises the contributor's score by `weight` and appends the
-	/// submission to the datanet's accepted list. Returns the contributor's new score on
-	/// the datanet.
+	/// Counts an acceptance: raises the contributor's score by `weight`, moves them up the
+	/// datanet's and the global leaderboard, and appends the submission to the datanet's
+	/// accepted list. Returns the contributor's new score on the datanet and the taller
+	/// leaderboard's height (what the board update cost).
 	pub(crate) fn record_accepted(
 		datanet: &mut DatanetOf<T>,
 		id: SubmissionId,
 		submission: &SubmissionOf<T>,
 		weight: Quality,
-	) -> Result<u64, DispatchError> {
+	) -> Result<(u64, u8), DispatchError> {
 		let now = frame_system::Pallet::<T>::block_number();
 		Self::record_stats(submission.datanet, &submission.contributor, |stats| {
 			stats.accepted.saturating_inc();
@@ -37,9 +38,11 @@ impl<T: Config> Pallet<T> {
 			stats.score.saturating_accrue(weight as u64);
 			stats.first_accepted_at.get_or_insert(now);
 		});
+		let board_height = Self::update_boards(submission.datanet, &submission.contributor);
 		AcceptedSubmissions::<T>::insert(submission.datanet, datanet.accepted_count, id);
 		datanet.accepted_count =
 			datanet.accepted_count.checked_add(1).ok_or(Error::<T>::Overflow)?;
-		Ok(ContributorStatsOf::<T>::get(submission.datanet, &submission.contributor).score)
+		let score = ContributorStatsOf::<T>::get(submission.datanet, &submission.contributor).score;
+		Ok((score, board_height))
 	}
 }

@@ -9,7 +9,7 @@
 
 use crate::{
 	Config, DatanetId, Datanets, Earnings, EpochEarnings, EpochIndex, EpochRelease, EpochRewards,
-	Epochs, Error, Event, Pallet,
+	Epochs, Error, Event, Pallet, UnclaimedEarnings,
 };
 use frame_support::traits::Get;
 use sp_runtime::{
@@ -40,6 +40,7 @@ impl<T: Config> Pallet<T> {
 		Earnings::<T>::mutate((datanet, epoch, contributor), |earned| {
 			earned.score.saturating_accrue(weight as u64)
 		});
+		UnclaimedEarnings::<T>::insert(contributor, (datanet, epoch), ());
 		Ok(())
 	}
 
@@ -56,6 +57,7 @@ impl<T: Config> Pallet<T> {
 		Earnings::<T>::mutate((datanet, epoch, validator), |earned| {
 			earned.agreeing_votes.saturating_inc()
 		});
+		UnclaimedEarnings::<T>::insert(validator, (datanet, epoch), ());
 		Ok(())
 	}
 

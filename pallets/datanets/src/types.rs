@@ -42,6 +42,20 @@ pub enum Modality {
 	Audio,
 }
 
+impl Modality {
+	pub fn name(self) -> &'static str {
+		match self {
+			Self::Text => "text",
+			Self::Image => "image",
+			Self::Audio => "audio",
+		}
+	}
+
+	pub fn formats(self) -> impl Iterator<Item = FileFormat> {
+		FileFormat::ALL.into_iter().filter(move |format| format.modality() == self)
+	}
+}
+
 /// File formats the chain knows; each belongs to exactly one modality.
 #[derive(
 	Encode,
@@ -86,6 +100,24 @@ impl FileFormat {
 		Self::Mp3,
 		Self::Flac,
 	];
+
+	/// The usual file extension, lower case; also the format's name in JSON.
+	pub fn extension(self) -> &'static str {
+		match self {
+			Self::Md => "md",
+			Self::Pdf => "pdf",
+			Self::Docx => "docx",
+			Self::Txt => "txt",
+			Self::Png => "png",
+			Self::Jpeg => "jpg",
+			Self::Webp => "webp",
+			Self::Tiff => "tiff",
+			Self::Bmp => "bmp",
+			Self::Wav => "wav",
+			Self::Mp3 => "mp3",
+			Self::Flac => "flac",
+		}
+	}
 
 	pub fn modality(self) -> Modality {
 		match self {
@@ -329,4 +361,100 @@ pub struct EpochRelease<Balance> {
 pub struct EpochEarnings {
 	pub score: u64,
 	pub agreeing_votes: u32,
+}
+
+/// A ranking: one datanet's contributors, or every contributor by chain-wide stats.
+#[derive(
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	Clone,
+	Copy,
+	PartialEq,
+	Eq,
+	PartialOrd,
+	Ord,
+	Debug,
+	TypeInfo,
+	MaxEncodedLen,
+	Serialize,
+	Deserialize,
+)]
+#[serde(rename_all = "camelCase")]
+pub enum Board {
+	Global,
+	Datanet(DatanetId),
+}
+
+/// What a leaderboard orders by: score descending, then accepted count descending, then
+/// the earliest first acceptance; the account id breaks the remaining ties.
+#[derive(Encode, Decode, Clone, Copy, PartialEq, Eq, Debug, TypeInfo, MaxEncodedLen)]
+pub struct Standing<BlockNumber> {
+	pub score: u64,
+	pub accepted: u32,
+	pub first_accepted_at: BlockNumber,
+}
+
+impl<BlockNumber: Ord + Copy> Standing<BlockNumber> {
+	/// The standing of a contributor with at least one acceptance; others are not ranked.
+	pub fn of(stats: &ContributorStats<BlockNumber>) -> Option<Self> {
+		stats.first_accepted_at.map(|first_accepted_at| Self {
+			score: stats.score,
+			accepted: stats.accepted,
+			first_accepted_at,
+		})
+	}
+
+	/// Whether `(self, account)` ranks above `(other, other_account)`.
+	pub fn ranks_above<AccountId: Ord>(
+		&self,
+		account: &AccountId,
+		other: &Self,
+		other_account: &AccountId,
+	) -> bool {
+		use core::cmp::{Ordering, Reverse};
+		let key = |s: &Self| (Reverse(s.score), Reverse(s.accepted), s.first_accepted_at);
+		match key(self).cmp(&key(other)) {
+			Ordering::Less => true,
+			Ordering::Greater => false,
+			Ordering::Equal => account < other_account,
+		}
+	}
+}
+
+/// A node of a leaderboard's order-statistic tree (an AVL tree keyed by standing, stored
+/// one node per account). Children's subtree sizes and heights live in the parent, so a
+/// rank or a page walks one root-to-node path without reading siblings.
+#[derive(Encode, Decode, Clone, PartialEq, Eq, Debug, TypeInfo, MaxEncodedLen)]
+pub struct RankNode<AccountId, BlockNumber> {
+	pub standing: Standing<BlockNumber>,
+	pub left: Option<AccountId>,
+	pub right: Option<AccountId>,
+	pub left_size: u32,
+	pub right_size: u32,
+	pub left_height: u8,
+	pub right_height: u8,
+}
+
+impl<AccountId, BlockNumber> RankNode<AccountId, BlockNumber> {
+	pub fn leaf(standing: Standing<BlockNumber>) -> Self {
+		Self {
+			standing,
+			left: None,
+			right: None,
+			left_size: 0,
+			right_size: 0,
+			left_height: 0,
+			right_height: 0,
+		}
+	}
+
+	/// Nodes in the subtree rooted here.
+	pub fn size(&self) -> u32 {
+		self.left_size.saturating_add(self.right_size).saturating_add(1)
+	}
+
+	pub fn height(&self) -> u8 {
+		self.left_height.max(self.right_height).saturating_add(1)
+	}
 }

@@ -26,145 +26,160 @@ pub trait WeightInfo {
 	fn vote(v: u32) -> Weight;
 	fn finalize(v: u32) -> Weight;
 	fn claim_rewards() -> Weight;
+	fn update_boards(h: u32) -> Weight;
 }
 
 /// Weights for the runtime `T`, with its own database weights.
 pub struct SubstrateWeight<T>(PhantomData<T>);
 impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	fn create_datanet() -> Weight {
-		Weight::from_parts(67_293_000, 0)
+		Weight::from_parts(72_916_000, 0)
 			.saturating_add(T::DbWeight::get().reads(3_u64))
 			.saturating_add(T::DbWeight::get().writes(4_u64))
 	}
 	fn update_description() -> Weight {
-		Weight::from_parts(16_915_000, 0)
+		Weight::from_parts(14_594_000, 0)
 			.saturating_add(T::DbWeight::get().reads(1_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
 	fn lower_caps() -> Weight {
-		Weight::from_parts(16_940_000, 0)
+		Weight::from_parts(14_801_000, 0)
 			.saturating_add(T::DbWeight::get().reads(1_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
 	fn close_datanet() -> Weight {
-		Weight::from_parts(56_125_000, 0)
+		Weight::from_parts(56_216_000, 0)
 			.saturating_add(T::DbWeight::get().reads(3_u64))
 			.saturating_add(T::DbWeight::get().writes(3_u64))
 	}
 	fn fund_rewards() -> Weight {
-		Weight::from_parts(86_507_000, 0)
+		Weight::from_parts(86_579_000, 0)
 			.saturating_add(T::DbWeight::get().reads(4_u64))
 			.saturating_add(T::DbWeight::get().writes(3_u64))
 	}
 	fn submit() -> Weight {
-		Weight::from_parts(46_320_000, 0)
-			.saturating_add(T::DbWeight::get().reads(8_u64))
-			.saturating_add(T::DbWeight::get().writes(7_u64))
+		Weight::from_parts(50_957_000, 0)
+			.saturating_add(T::DbWeight::get().reads(9_u64))
+			.saturating_add(T::DbWeight::get().writes(9_u64))
 	}
 	fn bond_validator() -> Weight {
-		Weight::from_parts(68_039_000, 0)
+		Weight::from_parts(67_920_000, 0)
 			.saturating_add(T::DbWeight::get().reads(4_u64))
 			.saturating_add(T::DbWeight::get().writes(3_u64))
 	}
 	fn unbond() -> Weight {
-		Weight::from_parts(15_109_000, 0)
+		Weight::from_parts(15_181_000, 0)
 			.saturating_add(T::DbWeight::get().reads(1_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
 	fn withdraw_unbonded() -> Weight {
-		Weight::from_parts(55_968_000, 0)
+		Weight::from_parts(55_836_000, 0)
 			.saturating_add(T::DbWeight::get().reads(3_u64))
 			.saturating_add(T::DbWeight::get().writes(3_u64))
 	}
 	fn vote(v: u32) -> Weight {
-		Weight::from_parts(53_990_173, 0)
-			.saturating_add(Weight::from_parts(13_909_803, 0).saturating_mul(v.into()))
-			.saturating_add(T::DbWeight::get().reads(6_u64))
+		Weight::from_parts(92_101_192, 0)
+			.saturating_add(Weight::from_parts(17_219_984, 0).saturating_mul(v.into()))
+			.saturating_add(T::DbWeight::get().reads(11_u64))
 			.saturating_add(T::DbWeight::get().reads((2_u64).saturating_mul(v.into())))
-			.saturating_add(T::DbWeight::get().writes(7_u64))
-			.saturating_add(T::DbWeight::get().writes((2_u64).saturating_mul(v.into())))
+			.saturating_add(T::DbWeight::get().writes(14_u64))
+			.saturating_add(T::DbWeight::get().writes((3_u64).saturating_mul(v.into())))
 	}
 	fn finalize(v: u32) -> Weight {
-		Weight::from_parts(20_865_061, 0)
-			.saturating_add(Weight::from_parts(3_354_034, 0).saturating_mul(v.into()))
-			.saturating_add(T::DbWeight::get().reads(3_u64))
+		Weight::from_parts(25_347_715, 0)
+			.saturating_add(Weight::from_parts(3_664_042, 0).saturating_mul(v.into()))
+			.saturating_add(T::DbWeight::get().reads(4_u64))
 			.saturating_add(T::DbWeight::get().reads((1_u64).saturating_mul(v.into())))
-			.saturating_add(T::DbWeight::get().writes(3_u64))
+			.saturating_add(T::DbWeight::get().writes(5_u64))
 			.saturating_add(T::DbWeight::get().writes((1_u64).saturating_mul(v.into())))
 	}
 	fn claim_rewards() -> Weight {
-		Weight::from_parts(84_634_000, 0)
+		Weight::from_parts(77_427_000, 0)
 			.saturating_add(T::DbWeight::get().reads(6_u64))
-			.saturating_add(T::DbWeight::get().writes(5_u64))
+			.saturating_add(T::DbWeight::get().writes(6_u64))
+	}
+	fn update_boards(h: u32) -> Weight {
+		Weight::from_parts(20_605_000, 0)
+			.saturating_add(Weight::from_parts(20_311_295, 0).saturating_mul(h.into()))
+			.saturating_add(T::DbWeight::get().reads(2_u64))
+			.saturating_add(T::DbWeight::get().reads((4_u64).saturating_mul(h.into())))
+			.saturating_add(T::DbWeight::get().writes((4_u64).saturating_mul(h.into())))
 	}
 }
 
 /// For tests: the same figures with parity-db's database weights.
 impl WeightInfo for () {
 	fn create_datanet() -> Weight {
-		Weight::from_parts(67_293_000, 0)
+		Weight::from_parts(72_916_000, 0)
 			.saturating_add(ParityDbWeight::get().reads(3_u64))
 			.saturating_add(ParityDbWeight::get().writes(4_u64))
 	}
 	fn update_description() -> Weight {
-		Weight::from_parts(16_915_000, 0)
+		Weight::from_parts(14_594_000, 0)
 			.saturating_add(ParityDbWeight::get().reads(1_u64))
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}
 	fn lower_caps() -> Weight {
-		Weight::from_parts(16_940_000, 0)
+		Weight::from_parts(14_801_000, 0)
 			.saturating_add(ParityDbWeight::get().reads(1_u64))
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}
 	fn close_datanet() -> Weight {
-		Weight::from_parts(56_125_000, 0)
+		Weight::from_parts(56_216_000, 0)
 			.saturating_add(ParityDbWeight::get().reads(3_u64))
 			.saturating_add(ParityDbWeight::get().writes(3_u64))
 	}
 	fn fund_rewards() -> Weight {
-		Weight::from_parts(86_507_000, 0)
+		Weight::from_parts(86_579_000, 0)
 			.saturating_add(ParityDbWeight::get().reads(4_u64))
 			.saturating_add(ParityDbWeight::get().writes(3_u64))
 	}
 	fn submit() -> Weight {
-		Weight::from_parts(46_320_000, 0)
-			.saturating_add(ParityDbWeight::get().reads(8_u64))
-			.saturating_add(ParityDbWeight::get().writes(7_u64))
+		Weight::from_parts(50_957_000, 0)
+			.saturating_add(ParityDbWeight::get().reads(9_u64))
+			.saturating_add(ParityDbWeight::get().writes(9_u64))
 	}
 	fn bond_validator() -> Weight {
-		Weight::from_parts(68_039_000, 0)
+		Weight::from_parts(67_920_000, 0)
 			.saturating_add(ParityDbWeight::get().reads(4_u64))
 			.saturating_add(ParityDbWeight::get().writes(3_u64))
 	}
 	fn unbond() -> Weight {
-		Weight::from_parts(15_109_000, 0)
+		Weight::from_parts(15_181_000, 0)
 			.saturating_add(ParityDbWeight::get().reads(1_u64))
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}
 	fn withdraw_unbonded() -> Weight {
-		Weight::from_parts(55_968_000, 0)
+		Weight::from_parts(55_836_000, 0)
 			.saturating_add(ParityDbWeight::get().reads(3_u64))
 			.saturating_add(ParityDbWeight::get().writes(3_u64))
 	}
 	fn vote(v: u32) -> Weight {
-		Weight::from_parts(53_990_173, 0)
-			.saturating_add(Weight::from_parts(13_909_803, 0).saturating_mul(v.into()))
-			.saturating_add(ParityDbWeight::get().reads(6_u64))
+		Weight::from_parts(92_101_192, 0)
+			.saturating_add(Weight::from_parts(17_219_984, 0).saturating_mul(v.into()))
+			.saturating_add(ParityDbWeight::get().reads(11_u64))
 			.saturating_add(ParityDbWeight::get().reads((2_u64).saturating_mul(v.into())))
-			.saturating_add(ParityDbWeight::get().writes(7_u64))
-			.saturating_add(ParityDbWeight::get().writes((2_u64).saturating_mul(v.into())))
+			.saturating_add(ParityDbWeight::get().writes(14_u64))
+			.saturating_add(ParityDbWeight::get().writes((3_u64).saturating_mul(v.into())))
 	}
 	fn finalize(v: u32) -> Weight {
-		Weight::from_parts(20_865_061, 0)
-			.saturating_add(Weight::from_parts(3_354_034, 0).saturating_mul(v.into()))
-			.saturating_add(ParityDbWeight::get().reads(3_u64))
+		Weight::from_parts(25_347_715, 0)
+			.saturating_add(Weight::from_parts(3_664_042, 0).saturating_mul(v.into()))
+			.saturating_add(ParityDbWeight::get().reads(4_u64))
 			.saturating_add(ParityDbWeight::get().reads((1_u64).saturating_mul(v.into())))
-			.saturating_add(ParityDbWeight::get().writes(3_u64))
+			.saturating_add(ParityDbWeight::get().writes(5_u64))
 			.saturating_add(ParityDbWeight::get().writes((1_u64).saturating_mul(v.into())))
 	}
 	fn claim_rewards() -> Weight {
-		Weight::from_parts(84_634_000, 0)
+		Weight::from_parts(77_427_000, 0)
 			.saturating_add(ParityDbWeight::get().reads(6_u64))
-			.saturating_add(ParityDbWeight::get().writes(5_u64))
+			.saturating_add(ParityDbWeight::get().writes(6_u64))
+	}
+	fn update_boards(h: u32) -> Weight {
+		Weight::from_parts(20_605_000, 0)
+			.saturating_add(Weight::from_parts(20_311_295, 0).saturating_mul(h.into()))
+			.saturating_add(ParityDbWeight::get().reads(2_u64))
+			.saturating_add(ParityDbWeight::get().reads((4_u64).saturating_mul(h.into())))
+			.saturating_add(ParityDbWeight::get().writes((4_u64).saturating_mul(h.into())))
 	}
 }

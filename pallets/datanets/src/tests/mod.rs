@@ -3,6 +3,8 @@
 //! also proves that they left storage (events included) untouched.
 
 mod datanets;
+mod leaderboard;
+mod queries;
 mod rewards;
 mod submissions;
 mod validators;
@@ -64,4 +66,31 @@ fn try_state_detects_corruption() {
 			assert!(Datanets::do_try_state().is_err());
 		});
 	}
+}
+
+/// The v1 migration rebuilds every query index from the v0 state it summarises.
+#[test]
+fn migration_to_v1_builds_the_query_indexes() {
+	use crate::{
+		migrations::v1::MigrateV0ToV1, PendingCount, PendingSubmissions, RankNodes, RankRoots,
+		UnclaimedEarnings,
+	};
+	use frame_support::traits::{GetStorageVersion, OnRuntimeUpgrade, StorageVersion};
+	test(|| {
+		let accepted = submit_text(ALICE, 1, 10);
+		approve_all(accepted, [50, 60, 70]);
+		submit_text(ZOE, 2, 10);
+		// Back to a v0 chain: no indexes.
+		let _ = RankNodes::<Test>::clear(u32::MAX, None);
+		let _ = RankRoots::<Test>::clear(u32::MAX, None);
+		let _ = PendingSubmissions::<Test>::clear(u32::MAX, None);
+		let _ = PendingCount::<Test>::clear(u32::MAX, None);
+		let _ = UnclaimedEarnings::<Test>::clear(u32::MAX, None);
+		StorageVersion::new(0).put::<Datanets>();
+		assert!(Datanets::do_try_state().is_err());
+
+		MigrateV0ToV1::<Test>::on_runtime_upgrade();
+		assert_eq!(Datanets::on_chain_storage_version(), StorageVersion::new(1));
+		assert_eq!(crate::Pallet::<Test>::rank_of(crate::Board::Global, &ALICE), Some(1));
+	});
 }

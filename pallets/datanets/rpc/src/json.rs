@@ -1,0 +1,358 @@
+//! The JSON the `datanets_*` methods return: accounts in SS58, balances as decimal
+//! strings (they exceed JavaScript's safe integers), CIDs as base32 CIDv1 text, enums as
+//! lower-case names, fields in camelCase.
+
+use codec::Codec;
+use pallet_datanets::{cid, ContributorStats, DatanetStatus, SubmissionStatus};
+use pallet_datanets_runtime_api as api;
+use serde::{Deserialize, Serialize};
+use sp_core::crypto::{Ss58AddressFormat, Ss58Codec};
+
+/// Writes and reads accounts in the chain's SS58 format.
+#[derive(Clone, Copy)]
+pub struct Accounts {
+	pub ss58_format: u16,
+}
+
+impl Accounts {
+	pub fn show<AccountId: Ss58Codec>(&self, account: &AccountId) -> String {
+		account.to_ss58check_with_version(Ss58AddressFormat::custom(self.ss58_format))
+	}
+
+	pub fn parse<AccountId: Ss58Codec>(&self, text: &str) -> Result<AccountId, String> {
+		let (account, format) = AccountId::from_ss58check_with_version(text)
+			.map_err(|error| format!("{text:?} is not an SS58 address: {error}"))?;
+		if u16::from(format) != self.ss58_format {
+			return Err(format!(
+				"{text:?} is an address for SS58 format {}; this chain uses {}",
+				u16::from(format),
+				self.ss58_format
+			));
+		}
+		Ok(account)
+	}
+}
+
+#[derive(Serialize, Deserialize, Debug, Clone, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct Page<Item> {
+	pub total: u32,
+	pub offset: u32,
+	pub items: Vec<Item>,
+}
+
+impl<Item> Page<Item> {
+	pub fn convert<From>(page: api::Page<From>, convert: impl Fn(From) -> Item) -> Self {
+		Self {
+			total: page.total,
+			offset: page.offset,
+			items: page.items.into_iter().map(convert).collect(),
+		}
+	}
+}
+
+#[derive(Serialize, Deserialize, Debug, Clone, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct Stats {
+	pub score: u64,
+	pub accepted: u32,
+	pub rejected: u32,
+	pub expired: u32,
+	pub submitted: u32,
+	pub accepted_bytes: u64,
+	/// Accepted over decided (accepted + rejected); absent before any decision.
+	pub acceptance_rate: Option<f64>,
+	pub first_accepted_at: Option<u64>,
+}
+
+impl<BlockNumber: Into<u64>> From<ContributorStats<BlockNumber>> for Stats {
+	fn from(stats: ContributorStats<BlockNumber>) -> Self {
+		let decided = stats.accepted + stats.rejected;
+		Self {
+			score: stats.score,
+			accepted: stats.accepted,
+			rejected: stats.rejected,
+			expired: stats.expired,
+			submitted: stats.submitted,
+			accepted_bytes: stats.accepted_bytes,
+			acceptance_rate: (decided > 0).then(|| f64::from(stats.accepted) / f64::from(decided)),
+			first_accepted_at: stats.first_accepted_at.map(Into::into),
+		}
+	}
+}
+
+#[derive(Serialize, Deserialize, Debug, Clone, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct LeaderboardEntry {
+	pub rank: u32,
+	pub account: String,
+	#[serde(flatten)]
+	pub stats: Stats,
+}
+
+#[derive(Serialize, Deserialize, Debug, Clone, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct Contributor {
+	pub account: String,
+	/// The datanet whose board this is; absent for the global board.
+	pub datanet: Option<u32>,
+	/// 1-based; absent until the first acceptance.
+	pub rank: Option<u32>,
+	/// Accounts ranked on the board.
+	pub ranked: u32,
+	#[serde(flatten)]
+	pub stats: Stats,
+}
+
+#[derive(Serialize, Deserialize, Debug, Clone, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct Vote {
+	pub validator: String,
+	pub approve: bool,
+	pub quality: u8,
+	pub stake: String,
+}
+
+#[derive(Serialize, Deserialize, Debug, Clone, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct Submission {
+	pub id: u64,
+	pub datanet: u32,
+	pub contributor: String,
+	pub cid: String,
+	pub bytes: u64,
+	pub format: String,
+	pub submitted_at: u64,
+	pub voting_ends: u64,
+	/// pending, accepted, rejected or expired.
+	pub status: String,
+	/// The acceptance weight, when accepted.
+	pub weight: Option<u8>,
+	pub votes: Vec<Vote>,
+}
+
+#[derive(Serialize, Deserialize, Debug, Clone, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct Datanet {
+	pub id: u32,
+	pub owner: String,
+	pub name: String,
+	pub description: String,
+	pub modality: String,
+	pub formats: Vec<String>,
+	pub daily_bytes_per_account: u64,
+	pub max_file_bytes: u64,
+	pub quorum: u32,
+	/// Share of the voting stake that must approve, in percent.
+	pub approval_threshold_percent: f64,
+	pub voting_period: u64,
+	/// open or closed.
+	pub status: String,
+	pub deposit: String,
+	pub reward_pool: String,
+	pub reward_per_epoch: String,
+	pub created_at: u64,
+	pub accepted: u32,
+	pub pending: u32,
+	pub contributors: u32,
+}
+
+#[derive(Serialize, Deserialize, Debug, Clone, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct Validator {
+	pub datanet: u32,
+	pub validator: String,
+	pub bond: String,
+	pub pending_votes: u32,
+	/// Set while unbonding: the block from which the bond can be withdrawn.
+	pub unlocks_at: Option<u64>,
+	pub unclaimed_agreeing_votes: u32,
+}
+
+#[derive(Serialize, Deserialize, Debug, Clone, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct Reward {
+	pub datanet: u32,
+	pub epoch: u32,
+	pub score: u64,
+	pub agreeing_votes: u32,
+	/// What a claim pays now; absent while the epoch is running.
+	pub claimable: Option<String>,
+}
+
+/// Conversions from the runtime API's types, which need the SS58 format.
+impl Accounts {
+	pub fn leaderboard_entry<A: Ss58Codec, B: Into<u64>>(
+		&self,
+		entry: api::LeaderboardEntry<A, B>,
+	) -> LeaderboardEntry {
+		LeaderboardEntry {
+			rank: entry.rank,
+			account: self.show(&entry.account),
+			stats: entry.stats.into(),
+		}
+	}
+
+	pub fn contributor<A: Ss58Codec, B: Into<u64>>(
+		&self,
+		info: api::ContributorInfo<A, B>,
+	) -> Contributor {
+		Contributor {
+			account: self.show(&info.account),
+			datanet: match info.board {
+				api::Board::Global => None,
+				api::Board::Datanet(id) => Some(id),
+			},
+			rank: info.rank,
+			ranked: info.ranked,
+			stats: info.stats.into(),
+		}
+	}
+
+	pub fn submission<A: Ss58Codec, Bal: ToString, B: Into<u64>>(
+		&self,
+		info: api::SubmissionInfo<A, Bal, B>,
+	) -> Submission {
+		let (status, weight) = match info.status {
+			SubmissionStatus::Pending => ("pending", None),
+			SubmissionStatus::Accepted { weight } => ("accepted", Some(weight)),
+			SubmissionStatus::Rejected => ("rejected", None),
+			SubmissionStatus::Expired => ("expired", None),
+		};
+		Submission {
+			id: info.id,
+			datanet: info.datanet,
+			contributor: self.show(&info.contributor),
+			cid: String::from_utf8_lossy(&cid::to_text(&info.cid)).into_owned(),
+			bytes: info.bytes,
+			format: info.format.extension().into(),
+			submitted_at: info.submitted_at.into(),
+			voting_ends: info.voting_ends.into(),
+			status: status.into(),
+			weight,
+			votes: info
+				.votes
+				.into_iter()
+				.map(|vote| Vote {
+					validator: self.show(&vote.validator),
+					approve: vote.approve,
+					quality: vote.quality,
+					stake: vote.stake.to_string(),
+				})
+				.collect(),
+		}
+	}
+
+	pub fn datanet<A: Ss58Codec, Bal: ToString, B: Into<u64>>(
+		&self,
+		info: api::DatanetInfo<A, Bal, B>,
+	) -> Datanet {
+		Datanet {
+			id: info.id,
+			owner: self.show(&info.owner),
+			name: String::from_utf8_lossy(&info.name).into_owned(),
+			description: String::from_utf8_lossy(&info.description).into_owned(),
+			modality: info.modality.name().into(),
+			formats: info.modality.formats().map(|format| format.extension().into()).collect(),
+			daily_bytes_per_account: info.caps.daily_bytes_per_account,
+			max_file_bytes: info.caps.max_file_bytes,
+			quorum: info.voting.quorum,
+			approval_threshold_percent: f64::from(info.voting.approval_threshold.deconstruct())
+				/ 10_000_000.0,
+			voting_period: info.voting.voting_period.into(),
+			status: match info.status {
+				DatanetStatus::Open => "open",
+				DatanetStatus::Closed => "closed",
+			}
+			.into(),
+			deposit: info.deposit.to_string(),
+			reward_pool: info.reward_pool.to_string(),
+			reward_per_epoch: info.reward_per_epoch.to_string(),
+			created_at: info.created_at.into(),
+			accepted: info.accepted,
+			pending: info.pending,
+			contributors: info.contributors,
+		}
+	}
+
+	pub fn validator<A: Ss58Codec, Bal: ToString, B: Into<u64>>(
+		&self,
+		info: api::ValidatorInfo<A, Bal, B>,
+	) -> Validator {
+		Validator {
+			datanet: info.datanet,
+			validator: self.show(&info.validator),
+			bond: info.bond.amount.to_string(),
+			pending_votes: info.bond.pending_votes,
+			unlocks_at: info.bond.unlocks_at.map(Into::into),
+			unclaimed_agreeing_votes: info.unclaimed_agreeing_votes,
+		}
+	}
+}
+
+impl<Bal: ToString> From<api::RewardInfo<Bal>> for Reward {
+	fn from(info: api::RewardInfo<Bal>) -> Self {
+		Self {
+			datanet: info.datanet,
+			epoch: info.epoch,
+			score: info.score,
+			agreeing_votes: info.agreeing_votes,
+			claimable: info.claimable.map(|amount| amount.to_string()),
+		}
+	}
+}
+
+/// Bounds the runtime's account type must meet for the JSON conversions.
+pub trait AccountIdFor: Ss58Codec + Codec + Clone + Send + Sync + 'static {}
+impl<T: Ss58Codec + Codec + Clone + Send + Sync + 'static> AccountIdFor for T {}
+
+#[cfg(test)]
+mod tests {
+	use super::*;
+	use sp_core::crypto::AccountId32;
+
+	const ALICE: &str = "5GrwvaEF5zXb26Fz9rcQpDWS57CtERHpNehXCPcNoHGKutQY";
+
+	#[test]
+	fn accounts_round_trip_in_the_chain_format_only() {
+		let accounts = Accounts { ss58_format: 42 };
+		let alice: AccountId32 = accounts.parse(ALICE).unwrap();
+		assert_eq!(accounts.show(&alice), ALICE);
+		let polkadot = alice.to_ss58check_with_version(Ss58AddressFormat::custom(0));
+		let refused = accounts.parse::<AccountId32>(&polkadot).unwrap_err();
+		assert!(refused.contains("SS58 format 0; this chain uses 42"), "{refused}");
+		assert!(accounts.parse::<AccountId32>("5Grw").unwrap_err().contains("not an SS58"));
+	}
+
+	#[test]
+	fn stats_show_the_acceptance_rate_of_decided_files() {
+		let stats = |accepted, rejected, expired| ContributorStats::<u32> {
+			submitted: accepted + rejected + expired,
+			accepted,
+			rejected,
+			expired,
+			..Default::default()
+		};
+		assert_eq!(Stats::from(stats(3, 1, 5)).acceptance_rate, Some(0.75));
+		assert_eq!(Stats::from(stats(0, 0, 2)).acceptance_rate, None);
+	}
+
+	#[test]
+	fn entries_are_camel_case_with_flattened_stats() {
+		let entry = LeaderboardEntry {
+			rank: 1,
+			account: ALICE.into(),
+			stats: ContributorStats::<u32> {
+				accepted: 1,
+				score: 80,
+				first_accepted_at: Some(7),
+				..Default::default()
+			}
+			.into(),
+		};
+		let json = serde_json::to_value(&entry).unwrap();
+		assert_eq!(json["firstAcceptedAt"], 7);
+		assert_eq!(json["score"], 80);
+		assert_eq!(json["acceptedBytes"], 0);
+	}
+}

@@ -1,0 +1,187 @@
+//! Read paths shared by the view functions and the runtime API. Each is bounded: pages
+//! take at most `MAX_PAGE_SIZE` items, leaderboards walk their trees (no scan of the
+//! contributors), and pending submissions and rewards come from per-datanet and
+//! per-account indexes.
+
+use crate::{
+	views::*, BalanceOf, Board, Config, Datanets, Earnings, EpochEarnings, NextDatanetId, Pallet,
+	PendingCount, PendingSubmissions, SubmissionId, SubmissionOf, Submissions, UnclaimedEarnings,
+	Validators,
+};
+use alloc::vec::Vec;
+use frame_system::pallet_prelude::BlockNumberFor;
+
+pub type LeaderboardPageOf<T> =
+	Page<LeaderboardEntry<<T as frame_system::Config>::AccountId, BlockNumberFor<T>>>;
+pub type ContributorInfoOf<T> =
+	ContributorInfo<<T as frame_system::Config>::AccountId, BlockNumberFor<T>>;
+pub type SubmissionInfoOf<T> =
+	SubmissionInfo<<T as frame_system::Config>::AccountId, BalanceOf<T>, BlockNumberFor<T>>;
+pub type DatanetInfoOf<T> =
+	DatanetInfo<<T as frame_system::Config>::AccountId, BalanceOf<T>, BlockNumberFor<T>>;
+pub type ValidatorInfoOf<T> =
+	ValidatorInfo<<T as frame_system::Config>::AccountId, BalanceOf<T>, BlockNumberFor<T>>;
+
+fn check_limit(limit: u32) -> Result<(), QueryError> {
+	if limit > MAX_PAGE_SIZE {
+		return Err(QueryError::PageTooLarge { max: MAX_PAGE_SIZE });
+	}
+	Ok(())
+}
+
+impl<T: Config> Pallet<T> {
+	fn check_board(board: Board) -> Result<(), QueryError> {
+		match board {
+			Board::Datanet(id) if !Datanets::<T>::contains_key(id) => {
+				Err(QueryError::DatanetNotFound)
+			},
+			_ => Ok(()),
+		}
+	}
+
+	pub fn query_leaderboard(
+		board: Board,
+		offset: u32,
+		limit: u32,
+	) -> Result<LeaderboardPageOf<T>, QueryError> {
+		Self::check_board(board)?;
+		check_limit(limit)?;
+		let items = Self::ranked_page(board, offset, limit)
+			.into_iter()
+			.zip(1u32..)
+			.map(|((account, _), position)| LeaderboardEntry {
+				rank: offset.saturating_add(position),
+				stats: Self::stats_on(board, &account),
+				account,
+			})
+			.collect();
+		Ok(Page { total: Self::board_size(board), offset, items })
+	}
+
+	pub fn query_contributor(
+		board: Board,
+		account: T::AccountId,
+	) -> Result<ContributorInfoOf<T>, QueryError> {
+		Self::check_board(board)?;
+		Ok(ContributorInfo {
+			rank: Self::rank_of(board, &account),
+			ranked: Self::board_size(board),
+			stats: Self::stats_on(board, &account),
+			account,
+			board,
+		})
+	}
+
+	pub fn query_submission(id: SubmissionId) -> Result<SubmissionInfoOf<T>, QueryError> {
+		Submissions::<T>::get(id)
+			.map(|submission| Self::submission_info(id, submission))
+			.ok_or(QueryError::SubmissionNotFound)
+	}
+
+	/// Pending submissions of a datanet, oldest first. Costs O(offset + limit) key reads:
+	/// pending sets stay small because every submission is decided or expires within its
+	/// voting period.
+	pub fn query_pending(
+		datanet: crate::DatanetId,
+		offset: u32,
+		limit: u32,
+	) -> Result<Page<SubmissionInfoOf<T>>, QueryError> {
+		Self::check_board(Board::Datanet(datanet))?;
+		check_limit(limit)?;
+		let items = PendingSubmissions::<T>::iter_key_prefix(datanet)
+			.skip(offset as usize)
+			.take(limit as usize)
+			.filter_map(|key| {
+				let id = SubmissionId::from_be_bytes(key);
+				Submissions::<T>::get(id).map(|submission| Self::submission_info(id, submission))
+			})
+			.collect();
+		Ok(Page { total: PendingCount::<T>::get(datanet), offset, items })
+	}
+
+	/// Datanets by id; ids are dense, so a page reads only its own datanets.
+	pub fn query_datanets(offset: u32, limit: u32) -> Result<Page<DatanetInfoOf<T>>, QueryError> {
+		check_limit(limit)?;
+		let total = NextDatanetId::<T>::get();
+		let items = (offset..total.min(offset.saturating_add(limit)))
+			.filter_map(|id| Self::query_datanet(id).ok())
+			.collect();
+		Ok(Page { total, offset, items })
+	}
+
+	pub fn query_datanet(id: crate::DatanetId) -> Result<DatanetInfoOf<T>, QueryError> {
+		let record = Datanets::<T>::get(id).ok_or(QueryError::DatanetNotFound)?;
+		Ok(DatanetInfo {
+			id,
+			owner: record.owner,
+			name: record.name.into_inner(),
+			description: record.description.into_inner(),
+			modality: record.modality,
+			caps: record.caps,
+			voting: record.voting,
+			status: record.status,
+			deposit: record.deposit,
+			reward_pool: record.reward_pool,
+			reward_per_epoch: record.reward_per_epoch,
+			created_at: record.created_at,
+			accepted: record.accepted_count,
+			pending: PendingCount::<T>::get(id),
+			contributors: Self::board_size(Board::Datanet(id)),
+		})
+	}
+
+	pub fn query_validator(
+		datanet: crate::DatanetId,
+		validator: T::AccountId,
+	) -> Result<ValidatorInfoOf<T>, QueryError> {
+		Self::check_board(Board::Datanet(datanet))?;
+		let bond = Validators::<T>::get(datanet, &validator).ok_or(QueryError::NotValidator)?;
+		let unclaimed_agreeing_votes = UnclaimedEarnings::<T>::iter_key_prefix(&validator)
+			.filter(|(on, _)| *on == datanet)
+			.map(|(on, epoch)| Earnings::<T>::get((on, epoch, &validator)).agreeing_votes)
+			.fold(0u32, u32::saturating_add);
+		Ok(ValidatorInfo { datanet, validator, bond, unclaimed_agreeing_votes })
+	}
+
+	/// The account's unclaimed earnings, one entry per (datanet, epoch).
+	pub fn query_rewards(
+		account: T::AccountId,
+		offset: u32,
+		limit: u32,
+	) -> Result<Page<RewardInfo<BalanceOf<T>>>, QueryError> {
+		check_limit(limit)?;
+		let current = Self::current_epoch();
+		let keys: Vec<_> = UnclaimedEarnings::<T>::iter_key_prefix(&account).collect();
+		let items = keys
+			.iter()
+			.skip(offset as usize)
+			.take(limit as usize)
+			.map(|&(datanet, epoch)| {
+				let earned: EpochEarnings = Earnings::<T>::get((datanet, epoch, &account));
+				RewardInfo {
+					datanet,
+					epoch,
+					score: earned.score,
+					agreeing_votes: earned.agreeing_votes,
+					claimable: (epoch < current).then(|| Self::claimable(datanet, epoch, earned)),
+				}
+			})
+			.collect();
+		Ok(Page { total: keys.len() as u32, offset, items })
+	}
+
+	fn submission_info(id: SubmissionId, submission: SubmissionOf<T>) -> SubmissionInfoOf<T> {
+		SubmissionInfo {
+			id,
+			datanet: submission.datanet,
+			contributor: submission.contributor,
+			cid: submission.cid.into_inner(),
+			bytes: submission.bytes,
+			format: submission.format,
+			submitted_at: submission.submitted_at,
+			voting_ends: submission.voting_ends,
+			status: submission.status,
+			votes: submission.votes.into_inner(),
+		}
+	}
+}
