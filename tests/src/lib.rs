@@ -209,3 +209,31 @@ pub fn run_js_check(script: &str, args: &[&str]) -> serde_json::Value {
 	serde_json::from_str(stdout.trim())
 		.unwrap_or_else(|e| panic!("{script} printed no JSON ({e}):\n{stdout}"))
 }
+
+/// The id of the last submission on the chain (`NextSubmissionId` − 1), read at the best
+/// block: the id of a submission just finalized when nothing else is submitting.
+pub async fn last_submission_id(api: &Client) -> u64 {
+	let at = api.at_current_block().await.expect("a best block");
+	let next: u64 = at
+		.storage()
+		.fetch(subxt::dynamic::storage::<(), u64>("Datanets", "NextSubmissionId"), ())
+		.await
+		.expect("NextSubmissionId readable")
+		.decode()
+		.expect("NextSubmissionId is a u64");
+	next.checked_sub(1).expect("a submission exists")
+}
+
+/// `openledger-node build-spec --chain <chain>` as JSON.
+pub fn build_spec(chain: &str) -> serde_json::Value {
+	let output = Command::new(node_binary())
+		.args(["build-spec", "--chain", chain, "--disable-default-bootnode"])
+		.output()
+		.expect("the node runs");
+	assert!(
+		output.status.success(),
+		"build-spec failed: {}",
+		String::from_utf8_lossy(&output.stderr)
+	);
+	serde_json::from_slice(&output.stdout).expect("build-spec prints JSON")
+}

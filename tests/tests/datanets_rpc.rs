@@ -2,7 +2,7 @@
 //! state produced by real extrinsics: score ties, paging edges, an unknown datanet, an
 //! oversize page, queries at an older block, and @polkadot/api calling both.
 
-use openledger_e2e::{cid_v1, field_u128, sign_and_finalize, Client, Node};
+use openledger_e2e::{cid_v1, field_u128, last_submission_id, sign_and_finalize, Client, Node};
 use serde_json::{json, Value as Json};
 use subxt::{
 	dynamic::{self, Value},
@@ -26,15 +26,7 @@ async fn submit(api: &Client, who: &Keypair, n: u8) -> u64 {
 		(TEXT, cid_v1(n).into_bytes(), 100u64 + n as u64, Value::unnamed_variant("Txt", [])),
 	);
 	sign_and_finalize(api, &call, who).await.expect("submission accepted");
-	let at = api.at_current_block().await.unwrap();
-	let next = at
-		.storage()
-		.fetch(dynamic::storage::<(), u64>("Datanets", "NextSubmissionId"), ())
-		.await
-		.unwrap()
-		.decode()
-		.unwrap();
-	next - 1
+	last_submission_id(api).await
 }
 
 async fn vote_all(api: &Client, submission: u64, approve: bool, quality: u8) {

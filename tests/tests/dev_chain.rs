@@ -1,7 +1,9 @@
 //! The dev chain, end to end: a real node in `--dev` mode, driven through subxt with the
 //! dev sr25519 keys.
 
-use openledger_e2e::{cid_v1, field_u128, sign_and_finalize, variant_name, Client, Node};
+use openledger_e2e::{
+	cid_v1, field_u128, last_submission_id, sign_and_finalize, variant_name, Client, Node,
+};
 use subxt::ext::scale_value::At;
 use subxt::{
 	dynamic::{self, Value},
@@ -45,15 +47,7 @@ async fn a_contribution_is_voted_in_and_caps_hold_on_the_dev_chain() {
 	submit(&api, &alice, HELLO_CID, 12)
 		.await
 		.unwrap_or_else(|e| panic!("{e}\n{}", node.log_tail()));
-	let at = api.at_current_block().await.unwrap();
-	let next_id = at
-		.storage()
-		.fetch(dynamic::storage::<(), u64>("Datanets", "NextSubmissionId"), ())
-		.await
-		.unwrap()
-		.decode()
-		.unwrap();
-	let submission = next_id - 1;
+	let submission = last_submission_id(&api).await;
 	for (validator, quality) in [(&bob, 80u8), (&charlie, 90), (&dave, 70)] {
 		let vote = dynamic::transaction("Datanets", "vote", (submission, true, quality));
 		sign_and_finalize(&api, &vote, validator).await.unwrap();

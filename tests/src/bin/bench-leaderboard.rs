@@ -6,11 +6,8 @@
 //! through the board) timed over one WebSocket connection. Prints medians, p90s and the
 //! ratios of the largest size to the smallest. Run through scripts/bench-leaderboard.sh.
 
-use openledger_e2e::{node_binary, Node};
-use std::{
-	process::Command,
-	time::{Duration, Instant},
-};
+use openledger_e2e::{build_spec, Node};
+use std::time::{Duration, Instant};
 use subxt::rpcs::{rpc_params, RpcClient};
 
 const TEXT: u32 = 0;
@@ -31,16 +28,7 @@ fn ms(d: Duration) -> f64 {
 
 /// The dev chain spec with `contributors` seeded at genesis.
 fn bench_spec(contributors: u32, dir: &std::path::Path) -> std::path::PathBuf {
-	let output = Command::new(node_binary())
-		.args(["build-spec", "--chain", "dev"])
-		.output()
-		.expect("openledger-node build-spec runs");
-	assert!(
-		output.status.success(),
-		"build-spec failed: {}",
-		String::from_utf8_lossy(&output.stderr)
-	);
-	let mut spec: serde_json::Value = serde_json::from_slice(&output.stdout).expect("JSON spec");
+	let mut spec = build_spec("dev");
 	spec["genesis"]["runtimeGenesis"]["patch"]["datanets"]["benchmarkContributors"] =
 		serde_json::json!([TEXT, contributors]);
 	let path = dir.join(format!("bench-{contributors}.json"));
