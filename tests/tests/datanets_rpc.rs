@@ -52,18 +52,31 @@ async fn error(
 	}
 }
 
+/// (rank, account, score, accepted) of each entry of an RPC leaderboard page.
 fn ranked(page: &Json) -> Vec<(u64, String, u64, u64)> {
+	ranked_with_stats_at(page, |entry| entry)
+}
+
+/// `ranked` for pages whose entries keep the stats at `stats_of(entry)` (the view
+/// functions nest them under `stats`; the RPC flattens them).
+fn ranked_with_stats_at(
+	page: &Json,
+	stats_of: impl Fn(&Json) -> &Json,
+) -> Vec<(u64, String, u64, u64)> {
+	let number = |value: &Json, name: &str| {
+		value[name].as_u64().unwrap_or_else(|| panic!("{name} in {value}"))
+	};
 	page["items"]
 		.as_array()
 		.expect("items")
 		.iter()
 		.map(|e| {
-			let field = |name: &str| e[name].as_u64().unwrap_or_else(|| panic!("{name} in {e}"));
+			let stats = stats_of(e);
 			(
-				field("rank"),
+				number(e, "rank"),
 				e["account"].as_str().unwrap().to_owned(),
-				field("score"),
-				field("accepted"),
+				number(stats, "score"),
+				number(stats, "accepted"),
 			)
 		})
 		.collect()
@@ -247,18 +260,7 @@ async fn datanets_rpc_and_view_functions_match_chain_state() {
 	assert_eq!(as_js(&js["rpc"]["list"]), as_js(&list));
 	assert_eq!(as_js(&js["rpc"]["rewards"]), as_js(&rewards));
 	assert!(js["unknownDatanet"].as_str().unwrap_or_default().contains("no such datanet"), "{js}");
-	let view_items = js["views"]["leaderboard"]["items"].as_array().expect("view leaderboard");
-	let view_ranked: Vec<_> = view_items
-		.iter()
-		.map(|e| {
-			(
-				e["rank"].as_u64().unwrap(),
-				e["account"].as_str().unwrap().to_owned(),
-				e["stats"]["score"].as_u64().unwrap(),
-				e["stats"]["accepted"].as_u64().unwrap(),
-			)
-		})
-		.collect();
+	let view_ranked = ranked_with_stats_at(&js["views"]["leaderboard"], |entry| &entry["stats"]);
 	assert_eq!(view_ranked, expected);
 	assert_eq!(js["views"]["contributor"]["rank"].as_u64(), Some(2));
 	assert_eq!(js["views"]["unknownDatanet"], json!({ "error": "DatanetNotFound" }));

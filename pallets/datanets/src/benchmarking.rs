@@ -333,12 +333,11 @@ mod benchmarks {
 			.pop()
 			.ok_or(BenchmarkError::Stop("board not seeded"))?;
 		let top = DatanetsPallet::<T>::stats_on(board, &last).score + u64::from(count);
-		ContributorStatsOf::<T>::mutate(datanet, &last, |stats| stats.score = top);
-		GlobalStats::<T>::mutate(&last, |stats| stats.score = top);
+		let stats = DatanetsPallet::<T>::record_stats(datanet, &last, |stats| stats.score = top);
 
 		#[block]
 		{
-			DatanetsPallet::<T>::update_boards(datanet, &last);
+			DatanetsPallet::<T>::update_boards(datanet, &last, &stats);
 		}
 
 		assert_eq!(DatanetsPallet::<T>::rank_of(board, &last), Some(1));

@@ -34,20 +34,16 @@ impl<T: Config> Pallet<T> {
 	/// the accounts with an acceptance on that board, at their current standing.
 	pub(crate) fn check_leaderboards() -> Result<(), TryRuntimeError> {
 		let mut expected: BTreeMap<Board, u32> = BTreeMap::new();
-		for (datanet, account, stats) in ContributorStatsOf::<T>::iter() {
+		let datanet_stats = ContributorStatsOf::<T>::iter()
+			.map(|(datanet, account, stats)| (Board::Datanet(datanet), account, stats));
+		let global_stats =
+			GlobalStats::<T>::iter().map(|(account, stats)| (Board::Global, account, stats));
+		for (board, account, stats) in datanet_stats.chain(global_stats) {
 			if let Some(standing) = Standing::of(&stats) {
-				let node = RankNodes::<T>::get(Board::Datanet(datanet), &account)
-					.ok_or("ranked contributor missing from the datanet's leaderboard")?;
+				let node = RankNodes::<T>::get(board, &account)
+					.ok_or("ranked contributor missing from its leaderboard")?;
 				ensure!(node.standing == standing, "leaderboard standing differs from stats");
-				*expected.entry(Board::Datanet(datanet)).or_default() += 1;
-			}
-		}
-		for (account, stats) in GlobalStats::<T>::iter() {
-			if let Some(standing) = Standing::of(&stats) {
-				let node = RankNodes::<T>::get(Board::Global, &account)
-					.ok_or("ranked contributor missing from the global leaderboard")?;
-				ensure!(node.standing == standing, "leaderboard standing differs from stats");
-				*expected.entry(Board::Global).or_default() += 1;
+				*expected.entry(board).or_default() += 1;
 			}
 		}
 		let mut nodes: BTreeMap<Board, u32> = BTreeMap::new();

@@ -7,7 +7,15 @@
 //! start of a page is one path down; each further entry of a page is O(1) amortised.
 //! See docs/LEADERBOARDS.md for the alternatives considered.
 
-use crate::{Board, Config, Pallet, RankNodeOf, RankNodes, RankRoots, Standing, StandingOf};
+use crate::{
+	Board, Config, Pallet, RankNodeOf, RankNodes, RankRoots, Standing, StandingOf, StatsOf,
+};
+
+/// A contributor's stats on one datanet and chain-wide, as an update left them.
+pub(crate) struct BoardStats<T: Config> {
+	pub datanet: StatsOf<T>,
+	pub global: StatsOf<T>,
+}
 use alloc::{collections::btree_map::BTreeMap, vec::Vec};
 
 /// Height bound of an AVL tree of fewer than 2^32 nodes (1.44·log2(n + 2)), used to bound
@@ -344,12 +352,18 @@ impl<T: Config> Pallet<T> {
 		}
 	}
 
-	/// Moves `who` to its current standing on the datanet's board and the global board.
+	/// Moves `who` to the standing of `stats` on the datanet's board and the global board.
 	/// Returns the taller board's height, which bounds the work done.
-	pub(crate) fn update_boards(datanet: crate::DatanetId, who: &T::AccountId) -> u8 {
+	pub(crate) fn update_boards(
+		datanet: crate::DatanetId,
+		who: &T::AccountId,
+		stats: &BoardStats<T>,
+	) -> u8 {
 		let mut height = 0;
-		for board in [Board::Datanet(datanet), Board::Global] {
-			let Some(standing) = Standing::of(&Self::stats_on(board, who)) else { continue };
+		for (board, stats) in
+			[(Board::Datanet(datanet), &stats.datanet), (Board::Global, &stats.global)]
+		{
+			let Some(standing) = Standing::of(stats) else { continue };
 			let mut tree = Tree::<T>::open(board);
 			tree.upsert(who, standing);
 			height = height.max(tree.height());

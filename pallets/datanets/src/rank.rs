@@ -1,20 +1,27 @@
 //! Contributor standing: per-datanet and chain-wide stats, and the accepted list.
 
 use crate::{
-	AcceptedSubmissions, Config, ContributorStatsOf, DatanetId, DatanetOf, Error, GlobalStats,
-	Pallet, Quality, StatsOf, SubmissionId, SubmissionOf,
+	leaderboard::BoardStats, AcceptedSubmissions, Config, ContributorStatsOf, DatanetId, DatanetOf,
+	Error, GlobalStats, Pallet, Quality, StatsOf, SubmissionId, SubmissionOf,
 };
 use sp_runtime::{traits::Saturating, DispatchError};
 
 impl<T: Config> Pallet<T> {
-	/// Applies `update` to the contributor's stats on `datanet` and to their global stats.
+	/// Applies `update` to the contributor's stats on `datanet` and to their global stats;
+	/// returns both as updated.
 	pub(crate) fn record_stats(
 		datanet: DatanetId,
 		contributor: &T::AccountId,
 		update: impl Fn(&mut StatsOf<T>),
-	) {
-		ContributorStatsOf::<T>::mutate(datanet, contributor, &update);
-		GlobalStats::<T>::mutate(contributor, &update);
+	) -> BoardStats<T> {
+		let apply = |stats: &mut StatsOf<T>| {
+			update(stats);
+			*stats
+		};
+		BoardStats {
+			datanet: ContributorStatsOf::<T>::mutate(datanet, contributor, apply),
+			global: GlobalStats::<T>::mutate(contributor, apply),
+		}
 	}
 
 	pub(crate) fn record_submitted(datanet: DatanetId, contributor: &T::AccountId) {
@@ -32,17 +39,16 @@ impl<T: Config> Pallet<T> {
 		weight: Quality,
 	) -> Result<(u64, u8), DispatchError> {
 		let now = frame_system::Pallet::<T>::block_number();
-		Self::record_stats(submission.datanet, &submission.contributor, |stats| {
+		let stats = Self::record_stats(submission.datanet, &submission.contributor, |stats| {
 			stats.accepted.saturating_inc();
 			stats.accepted_bytes.saturating_accrue(submission.bytes);
 			stats.score.saturating_accrue(weight as u64);
 			stats.first_accepted_at.get_or_insert(now);
 		});
-		let board_height = Self::update_boards(submission.datanet, &submission.contributor);
+		let board_height = Self::update_boards(submission.datanet, &submission.contributor, &stats);
 		AcceptedSubmissions::<T>::insert(submission.datanet, datanet.accepted_count, id);
 		datanet.accepted_count =
 			datanet.accepted_count.checked_add(1).ok_or(Error::<T>::Overflow)?;
-		let score = ContributorStatsOf::<T>::get(submission.datanet, &submission.contributor).score;
-		Ok((score, board_height))
+		Ok((stats.datanet.score, board_height))
 	}
 }

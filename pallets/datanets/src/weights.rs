@@ -33,75 +33,74 @@ pub trait WeightInfo {
 pub struct SubstrateWeight<T>(PhantomData<T>);
 impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	fn create_datanet() -> Weight {
-		Weight::from_parts(72_916_000, 0)
+		Weight::from_parts(76_698_000, 0)
 			.saturating_add(T::DbWeight::get().reads(3_u64))
 			.saturating_add(T::DbWeight::get().writes(4_u64))
 	}
 	fn update_description() -> Weight {
-		Weight::from_parts(14_594_000, 0)
+		Weight::from_parts(15_292_000, 0)
 			.saturating_add(T::DbWeight::get().reads(1_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
 	fn lower_caps() -> Weight {
-		Weight::from_parts(14_801_000, 0)
+		Weight::from_parts(17_539_000, 0)
 			.saturating_add(T::DbWeight::get().reads(1_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
 	fn close_datanet() -> Weight {
-		Weight::from_parts(56_216_000, 0)
+		Weight::from_parts(46_415_000, 0)
 			.saturating_add(T::DbWeight::get().reads(3_u64))
 			.saturating_add(T::DbWeight::get().writes(3_u64))
 	}
 	fn fund_rewards() -> Weight {
-		Weight::from_parts(86_579_000, 0)
+		Weight::from_parts(85_239_000, 0)
 			.saturating_add(T::DbWeight::get().reads(4_u64))
 			.saturating_add(T::DbWeight::get().writes(3_u64))
 	}
 	fn submit() -> Weight {
-		Weight::from_parts(50_957_000, 0)
+		Weight::from_parts(50_233_000, 0)
 			.saturating_add(T::DbWeight::get().reads(9_u64))
 			.saturating_add(T::DbWeight::get().writes(9_u64))
 	}
 	fn bond_validator() -> Weight {
-		Weight::from_parts(67_920_000, 0)
+		Weight::from_parts(65_575_000, 0)
 			.saturating_add(T::DbWeight::get().reads(4_u64))
 			.saturating_add(T::DbWeight::get().writes(3_u64))
 	}
 	fn unbond() -> Weight {
-		Weight::from_parts(15_181_000, 0)
+		Weight::from_parts(15_029_000, 0)
 			.saturating_add(T::DbWeight::get().reads(1_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
 	fn withdraw_unbonded() -> Weight {
-		Weight::from_parts(55_836_000, 0)
+		Weight::from_parts(44_619_000, 0)
 			.saturating_add(T::DbWeight::get().reads(3_u64))
 			.saturating_add(T::DbWeight::get().writes(3_u64))
 	}
 	fn vote(v: u32) -> Weight {
-		Weight::from_parts(92_101_192, 0)
-			.saturating_add(Weight::from_parts(17_219_984, 0).saturating_mul(v.into()))
+		Weight::from_parts(77_980_076, 0)
+			.saturating_add(Weight::from_parts(15_289_423, 0).saturating_mul(v.into()))
 			.saturating_add(T::DbWeight::get().reads(11_u64))
 			.saturating_add(T::DbWeight::get().reads((2_u64).saturating_mul(v.into())))
 			.saturating_add(T::DbWeight::get().writes(14_u64))
 			.saturating_add(T::DbWeight::get().writes((3_u64).saturating_mul(v.into())))
 	}
 	fn finalize(v: u32) -> Weight {
-		Weight::from_parts(25_347_715, 0)
-			.saturating_add(Weight::from_parts(3_664_042, 0).saturating_mul(v.into()))
+		Weight::from_parts(26_481_946, 0)
+			.saturating_add(Weight::from_parts(2_917_073, 0).saturating_mul(v.into()))
 			.saturating_add(T::DbWeight::get().reads(4_u64))
 			.saturating_add(T::DbWeight::get().reads((1_u64).saturating_mul(v.into())))
 			.saturating_add(T::DbWeight::get().writes(5_u64))
 			.saturating_add(T::DbWeight::get().writes((1_u64).saturating_mul(v.into())))
 	}
 	fn claim_rewards() -> Weight {
-		Weight::from_parts(77_427_000, 0)
+		Weight::from_parts(71_660_000, 0)
 			.saturating_add(T::DbWeight::get().reads(6_u64))
 			.saturating_add(T::DbWeight::get().writes(6_u64))
 	}
 	fn update_boards(h: u32) -> Weight {
-		Weight::from_parts(20_605_000, 0)
-			.saturating_add(Weight::from_parts(20_311_295, 0).saturating_mul(h.into()))
-			.saturating_add(T::DbWeight::get().reads(2_u64))
+		Weight::from_parts(12_780_000, 0)
+			.saturating_add(Weight::from_parts(19_641_641, 0).saturating_mul(h.into()))
 			.saturating_add(T::DbWeight::get().reads((4_u64).saturating_mul(h.into())))
 			.saturating_add(T::DbWeight::get().writes((4_u64).saturating_mul(h.into())))
 	}
@@ -110,75 +109,74 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 /// For tests: the same figures with parity-db's database weights.
 impl WeightInfo for () {
 	fn create_datanet() -> Weight {
-		Weight::from_parts(72_916_000, 0)
+		Weight::from_parts(76_698_000, 0)
 			.saturating_add(ParityDbWeight::get().reads(3_u64))
 			.saturating_add(ParityDbWeight::get().writes(4_u64))
 	}
 	fn update_description() -> Weight {
-		Weight::from_parts(14_594_000, 0)
+		Weight::from_parts(15_292_000, 0)
 			.saturating_add(ParityDbWeight::get().reads(1_u64))
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}
 	fn lower_caps() -> Weight {
-		Weight::from_parts(14_801_000, 0)
+		Weight::from_parts(17_539_000, 0)
 			.saturating_add(ParityDbWeight::get().reads(1_u64))
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}
 	fn close_datanet() -> Weight {
-		Weight::from_parts(56_216_000, 0)
+		Weight::from_parts(46_415_000, 0)
 			.saturating_add(ParityDbWeight::get().reads(3_u64))
 			.saturating_add(ParityDbWeight::get().writes(3_u64))
 	}
 	fn fund_rewards() -> Weight {
-		Weight::from_parts(86_579_000, 0)
+		Weight::from_parts(85_239_000, 0)
 			.saturating_add(ParityDbWeight::get().reads(4_u64))
 			.saturating_add(ParityDbWeight::get().writes(3_u64))
 	}
 	fn submit() -> Weight {
-		Weight::from_parts(50_957_000, 0)
+		Weight::from_parts(50_233_000, 0)
 			.saturating_add(ParityDbWeight::get().reads(9_u64))
 			.saturating_add(ParityDbWeight::get().writes(9_u64))
 	}
 	fn bond_validator() -> Weight {
-		Weight::from_parts(67_920_000, 0)
+		Weight::from_parts(65_575_000, 0)
 			.saturating_add(ParityDbWeight::get().reads(4_u64))
 			.saturating_add(ParityDbWeight::get().writes(3_u64))
 	}
 	fn unbond() -> Weight {
-		Weight::from_parts(15_181_000, 0)
+		Weight::from_parts(15_029_000, 0)
 			.saturating_add(ParityDbWeight::get().reads(1_u64))
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}
 	fn withdraw_unbonded() -> Weight {
-		Weight::from_parts(55_836_000, 0)
+		Weight::from_parts(44_619_000, 0)
 			.saturating_add(ParityDbWeight::get().reads(3_u64))
 			.saturating_add(ParityDbWeight::get().writes(3_u64))
 	}
 	fn vote(v: u32) -> Weight {
-		Weight::from_parts(92_101_192, 0)
-			.saturating_add(Weight::from_parts(17_219_984, 0).saturating_mul(v.into()))
+		Weight::from_parts(77_980_076, 0)
+			.saturating_add(Weight::from_parts(15_289_423, 0).saturating_mul(v.into()))
 			.saturating_add(ParityDbWeight::get().reads(11_u64))
 			.saturating_add(ParityDbWeight::get().reads((2_u64).saturating_mul(v.into())))
 			.saturating_add(ParityDbWeight::get().writes(14_u64))
 			.saturating_add(ParityDbWeight::get().writes((3_u64).saturating_mul(v.into())))
 	}
 	fn finalize(v: u32) -> Weight {
-		Weight::from_parts(25_347_715, 0)
-			.saturating_add(Weight::from_parts(3_664_042, 0).saturating_mul(v.into()))
+		Weight::from_parts(26_481_946, 0)
+			.saturating_add(Weight::from_parts(2_917_073, 0).saturating_mul(v.into()))
 			.saturating_add(ParityDbWeight::get().reads(4_u64))
 			.saturating_add(ParityDbWeight::get().reads((1_u64).saturating_mul(v.into())))
 			.saturating_add(ParityDbWeight::get().writes(5_u64))
 			.saturating_add(ParityDbWeight::get().writes((1_u64).saturating_mul(v.into())))
 	}
 	fn claim_rewards() -> Weight {
-		Weight::from_parts(77_427_000, 0)
+		Weight::from_parts(71_660_000, 0)
 			.saturating_add(ParityDbWeight::get().reads(6_u64))
 			.saturating_add(ParityDbWeight::get().writes(6_u64))
 	}
 	fn update_boards(h: u32) -> Weight {
-		Weight::from_parts(20_605_000, 0)
-			.saturating_add(Weight::from_parts(20_311_295, 0).saturating_mul(h.into()))
-			.saturating_add(ParityDbWeight::get().reads(2_u64))
+		Weight::from_parts(12_780_000, 0)
+			.saturating_add(Weight::from_parts(19_641_641, 0).saturating_mul(h.into()))
 			.saturating_add(ParityDbWeight::get().reads((4_u64).saturating_mul(h.into())))
 			.saturating_add(ParityDbWeight::get().writes((4_u64).saturating_mul(h.into())))
 	}

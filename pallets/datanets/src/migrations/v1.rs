@@ -5,7 +5,8 @@
 //! A chain with millions of contributors would need a multi-block migration instead.
 
 use crate::{
-	Config, ContributorStatsOf, Earnings, Pallet, SubmissionStatus, Submissions, UnclaimedEarnings,
+	leaderboard::BoardStats, Config, ContributorStatsOf, Earnings, GlobalStats, Pallet,
+	SubmissionStatus, Submissions, UnclaimedEarnings,
 };
 use frame_support::{
 	migrations::VersionedMigration,
@@ -30,11 +31,13 @@ impl<T: Config> UncheckedOnRuntimeUpgrade for BuildQueryIndexes<T> {
 		for (datanet, account, stats) in ContributorStatsOf::<T>::iter() {
 			reads += 1;
 			if stats.first_accepted_at.is_some() {
-				ranked.push((datanet, account));
+				ranked.push((datanet, account, stats));
 			}
 		}
-		for (datanet, account) in ranked {
-			let height = Pallet::<T>::update_boards(datanet, &account);
+		for (datanet, account, stats) in ranked {
+			let global = GlobalStats::<T>::get(&account);
+			let stats = BoardStats { datanet: stats, global };
+			let height = Pallet::<T>::update_boards(datanet, &account, &stats);
 			reads += 2 * u64::from(height) + 2;
 			writes += 2 * u64::from(height) + 2;
 		}

@@ -1,7 +1,7 @@
 //! The leaderboard trees: ordering, ties, ranks and pages, against a sorted model.
 
 use super::*;
-use crate::{Board, ContributorStatsOf, GlobalStats, Pallet, RankNodes, Standing};
+use crate::{Board, Pallet, RankNodes, Standing};
 
 /// Every account on `board`, best first, from a full scan: the model the tree must match.
 fn scanned(board: Board) -> Vec<AccountId> {
@@ -49,9 +49,8 @@ fn random_updates_keep_the_tree_sorted_balanced_and_ranked() {
 				stats.score += gain;
 				stats.first_accepted_at.get_or_insert(now);
 			};
-			ContributorStatsOf::<Test>::mutate(datanet, who, accept);
-			GlobalStats::<Test>::mutate(who, accept);
-			Pallet::<Test>::update_boards(datanet, &who);
+			let stats = Pallet::<Test>::record_stats(datanet, &who, accept);
+			Pallet::<Test>::update_boards(datanet, &who, &stats);
 
 			if step % 100 == 99 {
 				Pallet::<Test>::check_leaderboards().expect("trees stay valid");
