@@ -20,7 +20,8 @@ SKIP_WASM_BUILD=1 cargo clippy --all-targets --features "$pallet_features" -- -D
 step "tests: pallets"
 run_tests env SKIP_WASM_BUILD=1 cargo test --features "$pallet_features"
 
-# Runtime, node and end-to-end tests share one build of the node (with its wasm runtime);
+# Runtime, node and end-to-end tests share one build of the node (with its wasm runtime)
+# and of the openledger CLI;
 # the e2e tests start that binary. Their lints run in scripts/lint.sh: a clippy pass over
 # the node's dependency tree would add a second full compile to every cold CI run.
 step "build: node"

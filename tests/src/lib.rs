@@ -1,6 +1,8 @@
 //! Helpers for end-to-end tests: a real `openledger-node` process on free loopback ports,
 //! and subxt clients connected to it.
 
+pub mod files;
+
 use std::{
 	net::{Ipv4Addr, SocketAddr, TcpListener, TcpStream},
 	path::PathBuf,
@@ -13,21 +15,31 @@ pub type Client = OnlineClient<PolkadotConfig>;
 
 /// The node binary: `$OPENLEDGER_NODE`, or the one cargo built next to this test binary.
 pub fn node_binary() -> PathBuf {
-	if let Some(path) = std::env::var_os("OPENLEDGER_NODE") {
+	workspace_binary("openledger-node", "OPENLEDGER_NODE")
+}
+
+/// The `openledger` CLI: `$OPENLEDGER_CLI`, or the one cargo built next to this binary.
+pub fn cli_binary() -> PathBuf {
+	workspace_binary("openledger", "OPENLEDGER_CLI")
+}
+
+/// A binary of this workspace: `$variable`, or the one cargo built into this profile's
+/// directory (build it with scripts/build-node.sh).
+fn workspace_binary(name: &str, variable: &str) -> PathBuf {
+	if let Some(path) = std::env::var_os(variable) {
 		return path.into();
 	}
 	// Test binaries live in target/<profile>/deps/, other binaries in target/<profile>/.
 	let exe = std::env::current_exe().expect("the running binary has a path");
-	let node = exe
+	let found = exe
 		.ancestors()
 		.skip(1)
 		.take(2)
-		.map(|dir| dir.join("openledger-node"))
+		.map(|dir| dir.join(name))
 		.find(|candidate| candidate.exists());
-	node.unwrap_or_else(|| {
+	found.unwrap_or_else(|| {
 		panic!(
-			"no openledger-node next to {}: build the node first (scripts/build-node.sh) or \
-			 set OPENLEDGER_NODE",
+			"no {name} next to {}: build it first (scripts/build-node.sh) or set {variable}",
 			exe.display()
 		)
 	})
@@ -236,4 +248,35 @@ pub fn build_spec(chain: &str) -> serde_json::Value {
 		String::from_utf8_lossy(&output.stderr)
 	);
 	serde_json::from_slice(&output.stdout).expect("build-spec prints JSON")
+}
+
+/// The metadata version the client's codegen reads (view functions need 16).
+pub const METADATA_VERSION: u32 = 16;
+
+/// The node's runtime metadata at `METADATA_VERSION`, as the bytes subxt's codegen reads
+/// from a `.scale` file.
+pub async fn runtime_metadata(node: &Node) -> Vec<u8> {
+	use subxt::ext::codec::{Decode, Encode};
+	let rpc = node.rpc().await;
+	let version = format!("0x{}", hex_encode(&METADATA_VERSION.encode()));
+	let result: String = rpc
+		.request("state_call", subxt::rpcs::rpc_params!["Metadata_metadata_at_version", version])
+		.await
+		.expect("Metadata_metadata_at_version answers");
+	let encoded = hex_decode(&result);
+	Option::<Vec<u8>>::decode(&mut &encoded[..])
+		.expect("an Option<OpaqueMetadata>")
+		.unwrap_or_else(|| panic!("the runtime has no metadata V{METADATA_VERSION}"))
+}
+
+fn hex_encode(bytes: &[u8]) -> String {
+	bytes.iter().map(|byte| format!("{byte:02x}")).collect()
+}
+
+fn hex_decode(text: &str) -> Vec<u8> {
+	let digits = text.trim_start_matches("0x");
+	(0..digits.len())
+		.step_by(2)
+		.map(|i| u8::from_str_radix(&digits[i..i + 2], 16).expect("hex from the node"))
+		.collect()
 }

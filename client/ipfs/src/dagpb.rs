@@ -60,3 +60,141 @@ pub fn node(links: &[Link], data: &[u8]) -> Vec<u8> {
 	bytes_field(&mut out, 1, data);
 	out
 }
+
+/// Why stored bytes are not a UnixFS file node.
+#[derive(Clone, PartialEq, Eq, Debug)]
+pub struct DecodeError(pub &'static str);
+
+/// A decoded dag-pb node: its links in order and its (UnixFS) data.
+pub struct DecodedNode {
+	pub links: Vec<Link>,
+	pub data: Vec<u8>,
+}
+
+/// The UnixFS data of a file node.
+pub struct FileData {
+	pub data: Vec<u8>,
+	pub filesize: u64,
+	pub blocksizes: Vec<u64>,
+}
+
+/// A protobuf reader over the two wire types dag-pb and UnixFS use.
+struct Reader<'a>(&'a [u8]);
+
+enum Field<'a> {
+	Varint(u64),
+	Bytes(&'a [u8]),
+}
+
+impl<'a> Reader<'a> {
+	fn varint(&mut self) -> Result<u64, DecodeError> {
+		let mut value = 0u64;
+		for shift in (0..64).step_by(7) {
+			let (&byte, rest) = self.0.split_first().ok_or(DecodeError("truncated varint"))?;
+			self.0 = rest;
+			value |= u64::from(byte & 0x7f) << shift;
+			if byte < 0x80 {
+				return Ok(value);
+			}
+		}
+		Err(DecodeError("varint longer than 64 bits"))
+	}
+
+	fn next(&mut self) -> Result<Option<(u64, Field<'a>)>, DecodeError> {
+		if self.0.is_empty() {
+			return Ok(None);
+		}
+		let key = self.varint()?;
+		let field = match key & 7 {
+			0 => Field::Varint(self.varint()?),
+			2 => {
+				let len = self.varint()? as usize;
+				if len > self.0.len() {
+					return Err(DecodeError("field longer than the block"));
+				}
+				let (bytes, rest) = self.0.split_at(len);
+				self.0 = rest;
+				Field::Bytes(bytes)
+			},
+			_ => return Err(DecodeError("unsupported protobuf wire type")),
+		};
+		Ok(Some((key >> 3, field)))
+	}
+}
+
+/// Decodes a dag-pb block.
+pub fn decode_node(block: &[u8]) -> Result<DecodedNode, DecodeError> {
+	let mut reader = Reader(block);
+	let (mut links, mut data) = (Vec::new(), Vec::new());
+	while let Some((number, field)) = reader.next()? {
+		match (number, field) {
+			(1, Field::Bytes(bytes)) => data = bytes.to_vec(),
+			(2, Field::Bytes(encoded)) => {
+				let mut link = Link { hash: Vec::new(), tsize: 0 };
+				let mut fields = Reader(encoded);
+				while let Some((number, field)) = fields.next()? {
+					match (number, field) {
+						(1, Field::Bytes(hash)) => link.hash = hash.to_vec(),
+						(3, Field::Varint(tsize)) => link.tsize = tsize,
+						_ => {},
+					}
+				}
+				links.push(link);
+			},
+			_ => return Err(DecodeError("unknown dag-pb field")),
+		}
+	}
+	Ok(DecodedNode { links, data })
+}
+
+/// Decodes the UnixFS data of a node, which must be a file (or raw) node.
+pub fn decode_file(data: &[u8]) -> Result<FileData, DecodeError> {
+	const RAW: u64 = 0;
+	const FILE: u64 = 2;
+	let mut reader = Reader(data);
+	let mut file = FileData { data: Vec::new(), filesize: 0, blocksizes: Vec::new() };
+	let mut kind = None;
+	while let Some((number, field)) = reader.next()? {
+		match (number, field) {
+			(1, Field::Varint(value)) => kind = Some(value),
+			(2, Field::Bytes(bytes)) => file.data = bytes.to_vec(),
+			(3, Field::Varint(size)) => file.filesize = size,
+			(4, Field::Varint(size)) => file.blocksizes.push(size),
+			_ => {},
+		}
+	}
+	match kind {
+		Some(FILE | RAW) => Ok(file),
+		Some(_) => Err(DecodeError("a UnixFS node that is not a file")),
+		None => Err(DecodeError("UnixFS data without a type")),
+	}
+}
+
+#[cfg(test)]
+mod tests {
+	use super::*;
+
+	#[test]
+	fn nodes_decode_to_what_was_encoded() {
+		let links = [Link { hash: vec![0x12, 0x20, 9], tsize: 300 }];
+		let data = unixfs_file(b"abc", 3, &[1, 2]);
+		let decoded = decode_node(&node(&links, &data)).unwrap();
+		assert_eq!(decoded.links.len(), 1);
+		assert_eq!(
+			(decoded.links[0].hash.as_slice(), decoded.links[0].tsize),
+			(&[0x12, 0x20, 9][..], 300)
+		);
+		let file = decode_file(&decoded.data).unwrap();
+		assert_eq!(
+			(file.data.as_slice(), file.filesize, file.blocksizes),
+			(&b"abc"[..], 3, vec![1, 2])
+		);
+	}
+
+	#[test]
+	fn garbage_is_refused() {
+		assert!(decode_node(&[0x0a, 0x05, 1]).is_err());
+		assert!(decode_file(&[0x08, 0x01]).is_err(), "a directory is not a file");
+		assert!(decode_node(&[0xff; 11]).is_err());
+	}
+}

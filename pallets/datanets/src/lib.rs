@@ -47,6 +47,7 @@ mod tests;
 #[cfg(all(test, feature = "runtime-benchmarks"))]
 mod weight_generator;
 
+pub use caps::Allowance;
 pub use leaderboard::MAX_TREE_HEIGHT;
 pub use pallet::*;
 pub use queries::*;
@@ -893,6 +894,14 @@ pub mod pallet {
 			validator: T::AccountId,
 		) -> Result<ValidatorInfoOf<T>, QueryError> {
 			Self::query_validator(datanet, validator)
+		}
+
+		/// What `account` may still submit to `datanet` today (UTC day of the block).
+		pub fn allowance(
+			datanet: DatanetId,
+			account: T::AccountId,
+		) -> Result<Allowance, QueryError> {
+			Self::query_allowance(datanet, account)
 		}
 
 		/// An account's unclaimed rewards, one entry per (datanet, epoch).

@@ -130,6 +130,15 @@ impl<T: Config> Pallet<T> {
 		})
 	}
 
+	/// What `account` may still submit to `datanet` today.
+	pub fn query_allowance(
+		datanet: crate::DatanetId,
+		account: T::AccountId,
+	) -> Result<crate::Allowance, QueryError> {
+		let record = Datanets::<T>::get(datanet).ok_or(QueryError::DatanetNotFound)?;
+		Ok(Self::remaining_allowance(&account, datanet, &record.caps))
+	}
+
 	pub fn query_validator(
 		datanet: crate::DatanetId,
 		validator: T::AccountId,

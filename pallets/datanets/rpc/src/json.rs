@@ -61,6 +61,7 @@ pub struct Stats {
 	pub submitted: u32,
 	pub accepted_bytes: u64,
 	/// Accepted over decided (accepted + rejected); absent before any decision.
+	#[serde(default, deserialize_with = "flattened_f64")]
 	pub acceptance_rate: Option<f64>,
 	pub first_accepted_at: Option<u64>,
 }
@@ -79,6 +80,16 @@ impl<BlockNumber: Into<u64>> From<ContributorStats<BlockNumber>> for Stats {
 			first_accepted_at: stats.first_accepted_at.map(Into::into),
 		}
 	}
+}
+
+/// Reads an `f64` inside a `#[serde(flatten)]` struct. serde buffers flattened fields, and
+/// with serde_json's `arbitrary_precision` (which `sp-genesis-builder` turns on for every
+/// crate built with it) a buffered number is no longer an `f64` but a `Number` in disguise.
+fn flattened_f64<'de, D: serde::Deserializer<'de>>(
+	deserializer: D,
+) -> Result<Option<f64>, D::Error> {
+	let number: Option<serde_json::Number> = Deserialize::deserialize(deserializer)?;
+	Ok(number.and_then(|number| number.as_f64()))
 }
 
 #[derive(Serialize, Deserialize, Debug, Clone, PartialEq)]
@@ -322,6 +333,25 @@ mod tests {
 		let refused = accounts.parse::<AccountId32>(&polkadot).unwrap_err();
 		assert!(refused.contains("SS58 format 0; this chain uses 42"), "{refused}");
 		assert!(accounts.parse::<AccountId32>("5Grw").unwrap_err().contains("not an SS58"));
+	}
+
+	#[test]
+	fn flattened_entries_read_back_what_the_node_writes() {
+		let stats = |rate| Stats {
+			score: 7,
+			accepted: 3,
+			rejected: 1,
+			expired: 0,
+			submitted: 4,
+			accepted_bytes: 10,
+			acceptance_rate: rate,
+			first_accepted_at: Some(2),
+		};
+		for rate in [Some(0.75), None] {
+			let entry = LeaderboardEntry { rank: 1, account: ALICE.into(), stats: stats(rate) };
+			let text = serde_json::to_string(&entry).unwrap();
+			assert_eq!(serde_json::from_str::<LeaderboardEntry>(&text).unwrap(), entry, "{text}");
+		}
 	}
 
 	#[test]

@@ -179,3 +179,18 @@ fn rewards_list_unclaimed_epochs_until_claimed() {
 		assert_eq!(Pallet::rewards(ALICE, 0, 10).unwrap().total, 0);
 	});
 }
+
+#[test]
+fn allowance_shrinks_with_each_submission_of_the_day() {
+	test(|| {
+		let fresh = Pallet::allowance(TEXT, ALICE).unwrap();
+		assert_eq!((fresh.account_bytes, fresh.account_files), (10 * MIB, 20));
+		submit_text(ALICE, 1, 1_000);
+		let after = Pallet::allowance(TEXT, ALICE).unwrap();
+		assert_eq!(after.account_bytes, fresh.account_bytes - 1_000);
+		assert_eq!(after.account_files, fresh.account_files - 1);
+		assert_eq!(after.datanet_bytes, fresh.datanet_bytes - 1_000);
+		assert_eq!(Pallet::allowance(TEXT, BOB).unwrap(), fresh);
+		assert_eq!(Pallet::allowance(9, ALICE), Err(QueryError::DatanetNotFound));
+	});
+}

@@ -1,0 +1,20 @@
+//! One module per command group.
+
+pub mod board;
+pub mod datanet;
+pub mod key;
+pub mod rewards;
+pub mod submit;
+pub mod validate;
+pub mod validator;
+
+use crate::error::CliResult;
+use openledger_client::{ChainError, Included};
+
+/// The first event of type `E` among a transaction's events.
+pub fn event<E: openledger_client::DecodeAsEvent>(included: &Included) -> CliResult<E> {
+	included
+		.find_first::<E>()
+		.ok_or_else(|| ChainError::Node("the transaction emitted no expected event".into()))?
+		.map_err(|error| ChainError::Node(error.to_string()).into())
+}

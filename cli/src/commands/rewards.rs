@@ -1,0 +1,102 @@
+//! `openledger rewards [ADDRESS]` and `openledger rewards claim`.
+
+use crate::{
+	commands::event,
+	context::{account_of, parse_account, Global},
+	error::{CliError, CliResult},
+	output::table,
+};
+use clap::Subcommand;
+use openledger_client::{amount, runtime, runtime::datanets::events};
+
+#[derive(clap::Args, Debug)]
+#[command(args_conflicts_with_subcommands = true)]
+pub struct RewardsArgs {
+	#[command(subcommand)]
+	action: Option<RewardsAction>,
+	/// Whose rewards to list [default: the signer's].
+	address: Option<String>,
+}
+
+#[derive(Subcommand, Debug)]
+enum RewardsAction {
+	/// Claim every ended epoch's rewards of the signer (optionally of one datanet).
+	Claim {
+		#[arg(long)]
+		datanet: Option<u32>,
+	},
+}
+
+pub async fn run(global: &Global, args: RewardsArgs) -> CliResult<()> {
+	let output = global.output();
+	match args.action {
+		None => {
+			let address = match args.address {
+				Some(address) => {
+					parse_account(&address)?;
+					address
+				},
+				None => account_of(&global.signer()?).to_string(),
+			};
+			let chain = global.chain().await?;
+			let rewards = chain.rewards(&address).await?;
+			output.print(&rewards, || {
+				if rewards.is_empty() {
+					return format!("{address} has no unclaimed rewards");
+				}
+				let rows: Vec<Vec<String>> = rewards
+					.iter()
+					.map(|reward| {
+						vec![
+							reward.datanet.to_string(),
+							reward.epoch.to_string(),
+							reward.score.to_string(),
+							reward.agreeing_votes.to_string(),
+							reward
+								.claimable
+								.as_deref()
+								.map(amount::format_text)
+								.unwrap_or("epoch running".into()),
+						]
+					})
+					.collect();
+				table(&["datanet", "epoch", "score", "agreeing votes", "claimable"], &rows)
+			});
+		},
+		Some(RewardsAction::Claim { datanet }) => {
+			let signer = global.signer()?;
+			let chain = global.chain().await?;
+			let address = account_of(&signer).to_string();
+			let claimable: Vec<_> = chain
+				.rewards(&address)
+				.await?
+				.into_iter()
+				.filter(|reward| reward.claimable.is_some())
+				.filter(|reward| datanet.is_none_or(|id| id == reward.datanet))
+				.collect();
+			if claimable.is_empty() {
+				return Err(CliError::input(format!(
+					"{address} has nothing to claim yet (rewards become claimable once their epoch ends)"
+				)));
+			}
+			let mut claimed = Vec::new();
+			for reward in claimable {
+				let call =
+					runtime::transactions().datanets().claim_rewards(reward.datanet, reward.epoch);
+				let included = chain.submit(&call, &signer).await?;
+				let paid: events::RewardsClaimed = event(&included)?;
+				claimed.push(serde_json::json!({
+					"datanet": paid.datanet, "epoch": paid.epoch, "amount": paid.amount.to_string(),
+				}));
+				output.note(format!(
+					"claimed {} from datanet {} epoch {}",
+					amount::format(paid.amount),
+					paid.datanet,
+					paid.epoch
+				));
+			}
+			output.print(&claimed, String::new);
+		},
+	}
+	Ok(())
+}

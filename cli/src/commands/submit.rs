@@ -1,0 +1,182 @@
+//! `openledger submit FILE... --datanet ID`: every check the chain would make, done before
+//! any fee is paid; then add to IPFS, submit, and wait for each to be finalized.
+
+use crate::{
+	commands::event,
+	context::{account_of, Global},
+	error::{CliError, CliResult},
+	inspect,
+	output::table,
+};
+use openledger_client::{json, runtime, runtime::datanets::events};
+use openledger_ipfs::{Cid, Layout};
+use pallet_datanets::FileFormat;
+use serde::Serialize;
+use std::{collections::HashMap, path::PathBuf};
+
+#[derive(clap::Args, Debug)]
+pub struct SubmitArgs {
+	/// Files to submit, each as one submission.
+	#[arg(required = true)]
+	files: Vec<PathBuf>,
+	/// The datanet to submit to.
+	#[arg(long)]
+	datanet: u32,
+	/// CID version to add with: 1 (`ipfs add --cid-version=1`, raw leaves: what the chain
+	/// records) or 0 (Kubo's default).
+	#[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u8).range(0..=1))]
+	cid_version: u8,
+}
+
+/// A file that passed every check.
+struct Checked {
+	path: PathBuf,
+	content: Vec<u8>,
+	format: FileFormat,
+	cid: Cid,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Submitted {
+	file: String,
+	submission: u64,
+	cid: String,
+	bytes: u64,
+	format: &'static str,
+	voting_ends: u32,
+}
+
+fn check_file(path: &PathBuf, datanet: &json::Datanet, layout: Layout) -> CliResult<Checked> {
+	let shown = path.display();
+	let content = std::fs::read(path)
+		.map_err(|error| CliError::input(format!("cannot read {shown}: {error}")))?;
+	if content.is_empty() {
+		return Err(CliError::input(format!("{shown} is empty")));
+	}
+	let extension = path.extension().and_then(|extension| extension.to_str());
+	let format = inspect::detect(&content, extension)
+		.map_err(|why| CliError::input(format!("{shown}: {why}")))?;
+	if format.modality().name() != datanet.modality {
+		return Err(CliError::input(format!(
+			"{shown} is {} ({}), but datanet {} takes {} files: {}",
+			format.extension(),
+			format.modality().name(),
+			datanet.id,
+			datanet.modality,
+			datanet.formats.join(", ")
+		)));
+	}
+	if content.len() as u64 > datanet.max_file_bytes {
+		return Err(CliError::input(format!(
+			"{shown} has {} bytes; datanet {} takes files of at most {} bytes",
+			content.len(),
+			datanet.id,
+			datanet.max_file_bytes
+		)));
+	}
+	let cid = openledger_ipfs::add(&content, layout).root;
+	Ok(Checked { path: path.clone(), content, format, cid })
+}
+
+pub async fn run(global: &Global, args: SubmitArgs) -> CliResult<()> {
+	let output = global.output();
+	let layout = if args.cid_version == 0 { Layout::KUBO_V0 } else { Layout::KUBO_V1 };
+	let signer = global.signer()?;
+	let account = account_of(&signer);
+	let chain = global.chain().await?;
+	let datanet = chain.datanet(args.datanet).await?;
+	if datanet.status != "open" {
+		return Err(CliError::input(format!("datanet {} is closed to submissions", datanet.id)));
+	}
+
+	let checked: Vec<Checked> = args
+		.files
+		.iter()
+		.map(|path| check_file(path, &datanet, layout))
+		.collect::<Result<_, _>>()?;
+	let mut seen = HashMap::new();
+	for file in &checked {
+		if let Some(first) = seen.insert(file.cid, &file.path) {
+			return Err(CliError::input(format!(
+				"{} and {} have the same content ({})",
+				first.display(),
+				file.path.display(),
+				file.cid
+			)));
+		}
+		if let Some(id) = chain.submission_of_cid(datanet.id, &file.cid.to_string()).await? {
+			return Err(CliError::input(format!(
+				"{} was already submitted to datanet {} as submission {id} (CID {}): duplicate CID",
+				file.path.display(),
+				datanet.id,
+				file.cid
+			)));
+		}
+	}
+	let allowance = chain.allowance(datanet.id, &account).await?;
+	let bytes: u64 = checked.iter().map(|file| file.content.len() as u64).sum();
+	let bytes_left = allowance.account_bytes.min(allowance.datanet_bytes);
+	if checked.len() as u64 > u64::from(allowance.account_files) || bytes > bytes_left {
+		return Err(CliError::input(format!(
+			"daily cap exceeded: these {} files have {bytes} bytes, but {account} may still \
+			 submit {} files and {bytes_left} bytes to datanet {} today (UTC)",
+			checked.len(),
+			allowance.account_files,
+			datanet.id
+		)));
+	}
+
+	let store = global.content_store().await?;
+	output.note(format!("adding {} files to the {}", checked.len(), store.location()));
+	let progress = output.progress(bytes, true);
+	let mut submitted = Vec::new();
+	for file in checked {
+		let name = file.path.display().to_string();
+		progress.set_message(name.clone());
+		let bytes = file.content.len() as u64;
+		let cid = store.add(file.content, layout).await?;
+		if cid != file.cid {
+			return Err(CliError::new(
+				crate::error::Exit::Ipfs,
+				format!("the IPFS store gave {name} the CID {cid}, expected {}", file.cid),
+			));
+		}
+		let call = runtime::transactions().datanets().submit(
+			datanet.id,
+			cid.to_string().into_bytes(),
+			bytes,
+			openledger_client::file_format(file.format),
+		);
+		let included = chain.submit(&call, &signer).await?;
+		let event: events::Submitted = event(&included)?;
+		progress.inc(bytes);
+		progress.println(format!("{name}: submission {}", event.submission));
+		submitted.push(Submitted {
+			file: name,
+			submission: event.submission,
+			cid: cid.to_string(),
+			bytes,
+			format: file.format.extension(),
+			voting_ends: event.voting_ends,
+		});
+	}
+	progress.finish_and_clear();
+	output.print(&submitted, || {
+		let rows: Vec<Vec<String>> = submitted
+			.iter()
+			.map(|s| {
+				vec![
+					s.submission.to_string(),
+					s.file.clone(),
+					s.format.to_string(),
+					s.bytes.to_string(),
+					s.cid.clone(),
+					s.voting_ends.to_string(),
+				]
+			})
+			.collect();
+		table(&["submission", "file", "format", "bytes", "cid", "voting ends"], &rows)
+	});
+	Ok(())
+}

@@ -1,0 +1,117 @@
+//! The options every command shares, and the connections and signer they lead to.
+
+use crate::{
+	error::{CliError, CliResult, Exit},
+	output::Output,
+};
+use clap::Args;
+use openledger_client::signer::Keypair;
+use openledger_client::{keystore::Keystore, signer, AccountId, Chain};
+use openledger_ipfs::{BlockStore, ContentStore, Kubo};
+use std::path::PathBuf;
+use zeroize::Zeroizing;
+
+#[derive(Args, Debug)]
+pub struct Global {
+	/// The node's WebSocket RPC endpoint.
+	#[arg(long, global = true, env = "OPENLEDGER_URL", default_value = "ws://127.0.0.1:9944")]
+	pub url: String,
+
+	/// Print results as JSON (for programs) instead of tables.
+	#[arg(long, global = true)]
+	pub json: bool,
+
+	/// A Kubo RPC API to add and fetch content through (e.g. http://127.0.0.1:5001); without
+	/// it, the embedded store (--store) is used.
+	#[arg(long, global = true, env = "OPENLEDGER_IPFS_API")]
+	pub ipfs_api: Option<String>,
+
+	/// Directory of the embedded content store [default: <data dir>/openledger/ipfs].
+	#[arg(long, global = true, env = "OPENLEDGER_STORE")]
+	pub store: Option<PathBuf>,
+
+	/// Directory of the keystore [default: <data dir>/openledger/keys].
+	#[arg(long, global = true, env = "OPENLEDGER_KEYSTORE")]
+	pub keystore: Option<PathBuf>,
+
+	/// Sign with this secret URI (//Alice, a mnemonic, a 0x seed). Prefer --key: a SURI on
+	/// the command line lands in your shell history.
+	#[arg(
+		long,
+		global = true,
+		env = "OPENLEDGER_SURI",
+		hide_env_values = true,
+		conflicts_with = "key"
+	)]
+	pub suri: Option<String>,
+
+	/// Sign with this keystore key; its password comes from OPENLEDGER_PASSWORD or a prompt.
+	#[arg(long, global = true, env = "OPENLEDGER_KEY")]
+	pub key: Option<String>,
+}
+
+/// Reads a secret: from `variable` when set, else from a hidden prompt on the terminal.
+pub fn read_secret(variable: &str, prompt: &str) -> CliResult<Zeroizing<String>> {
+	if let Ok(value) = std::env::var(variable) {
+		return Ok(Zeroizing::new(value));
+	}
+	rpassword::prompt_password(prompt).map(Zeroizing::new).map_err(|error| {
+		CliError::new(Exit::Key, format!("cannot read {prompt} ({error}); set {variable} instead"))
+	})
+}
+
+impl Global {
+	pub fn output(&self) -> Output {
+		Output { json: self.json }
+	}
+
+	pub async fn chain(&self) -> CliResult<Chain> {
+		Ok(Chain::connect(&self.url).await?)
+	}
+
+	pub fn keystore(&self) -> CliResult<Keystore> {
+		Ok(Keystore::open(self.keystore.clone().unwrap_or_else(Keystore::default_dir))?)
+	}
+
+	/// The content store: the Kubo API when one was named, else the embedded store.
+	pub async fn content_store(&self) -> CliResult<ContentStore> {
+		match &self.ipfs_api {
+			Some(url) => Ok(ContentStore::Kubo(Box::new(
+				Kubo::connect(url).await.map_err(openledger_ipfs::IpfsError::from)?,
+			))),
+			None => {
+				let dir = self.store.clone().unwrap_or_else(BlockStore::default_dir);
+				Ok(ContentStore::Embedded(
+					BlockStore::open(dir).map_err(openledger_ipfs::IpfsError::from)?,
+				))
+			},
+		}
+	}
+
+	/// The signing key: --suri, or --key unlocked with its password.
+	pub fn signer(&self) -> CliResult<Keypair> {
+		if let Some(suri) = &self.suri {
+			return signer::keypair_from_suri(suri)
+				.map_err(|error| CliError::new(Exit::Key, error.to_string()));
+		}
+		let Some(name) = &self.key else {
+			return Err(CliError::new(
+				Exit::Key,
+				"this command signs: pass --key NAME (see `openledger key list`) or --suri",
+			));
+		};
+		let keystore = self.keystore()?;
+		let password = read_secret("OPENLEDGER_PASSWORD", &format!("Password for key `{name}`: "))?;
+		Ok(keystore.unlock(name, &password)?)
+	}
+}
+
+/// The account of a keypair.
+pub fn account_of(keypair: &Keypair) -> AccountId {
+	AccountId::from(keypair.public_key().0)
+}
+
+/// An SS58 address given on the command line.
+pub fn parse_account(text: &str) -> CliResult<AccountId> {
+	text.parse().map_err(|_| CliError::input(format!("`{text}` is not an SS58 address")))
+}

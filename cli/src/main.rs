@@ -1,0 +1,83 @@
+//! `openledger`: contributors and validators of OpenLedger datanets, from the terminal.
+
+mod commands;
+mod context;
+mod error;
+mod inspect;
+mod output;
+
+use clap::{Parser, Subcommand};
+use commands::{board, datanet, key, rewards, submit, validate, validator};
+use context::Global;
+
+const EXIT_STATUSES: &str = "\
+Exit status:
+  0  success
+  1  any other failure
+  2  bad command line
+  3  the node is unreachable or runs a runtime this build does not know
+  4  the IPFS API or the embedded store failed
+  5  a key could not be found or unlocked (wrong password)
+  6  input refused before anything was sent (file, format, cap, duplicate, unknown id)
+  7  the chain refused a transaction";
+
+/// Contribute files to OpenLedger datanets, validate them, and follow ranks and rewards.
+#[derive(Parser, Debug)]
+#[command(name = "openledger", version, after_help = EXIT_STATUSES)]
+struct Cli {
+	#[command(flatten)]
+	global: Global,
+	#[command(subcommand)]
+	command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+	/// Manage the encrypted keystore.
+	#[command(subcommand)]
+	Key(key::KeyCommand),
+	/// List, show, create and fund datanets.
+	#[command(subcommand)]
+	Datanet(datanet::DatanetCommand),
+	/// Add files to IPFS and submit them to a datanet, after checking format and caps.
+	Submit(submit::SubmitArgs),
+	/// Check a datanet's pending submissions against their content and vote on them.
+	Validate(validate::ValidateArgs),
+	/// A datanet's leaderboard, or the global one.
+	Leaderboard(board::LeaderboardArgs),
+	/// One contributor's stats and rank.
+	Contributor(board::ContributorArgs),
+	/// Unclaimed rewards; `rewards claim` collects them.
+	Rewards(rewards::RewardsArgs),
+	/// Bond, unbond and withdraw as a datanet validator.
+	#[command(subcommand)]
+	Validator(validator::ValidatorCommand),
+}
+
+async fn run(cli: Cli) -> error::CliResult<()> {
+	let global = &cli.global;
+	match cli.command {
+		Command::Key(command) => key::run(global, command),
+		Command::Datanet(command) => datanet::run(global, command).await,
+		Command::Submit(args) => submit::run(global, args).await,
+		Command::Validate(args) => validate::run(global, args).await,
+		Command::Leaderboard(args) => board::leaderboard(global, args).await,
+		Command::Contributor(args) => board::contributor(global, args).await,
+		Command::Rewards(args) => rewards::run(global, args).await,
+		Command::Validator(command) => validator::run(global, command).await,
+	}
+}
+
+#[tokio::main]
+async fn main() {
+	let cli = Cli::parse();
+	let json = cli.global.json;
+	if let Err(error) = run(cli).await {
+		if json {
+			let report = serde_json::json!({ "error": error.message, "exit": error.exit as i32 });
+			println!("{report}");
+		}
+		eprintln!("error: {}", error.message);
+		std::process::exit(error.exit as i32);
+	}
+}

@@ -1,0 +1,268 @@
+//! The `openledger` CLI against a real dev node with its embedded content store:
+//! contributors submit a text file, a PNG and a WAV; two submissions whose declared size or
+//! format do not match their content are made directly; the three dev validators run
+//! `validate --auto`; the valid files are accepted, the mismatches rejected, and the
+//! leaderboard the CLI prints is the chain's. Then each one-line error and its exit status.
+
+use openledger_e2e::{cli_binary, files, last_submission_id, sign_and_finalize, Client, Node};
+use openledger_ipfs::{BlockStore, Layout};
+use serde_json::Value as Json;
+use std::{
+	path::PathBuf,
+	process::{Command, Output, Stdio},
+};
+use subxt::{dynamic, dynamic::Value, rpcs::rpc_params};
+use subxt_signer::sr25519::dev;
+
+const TEXT: u32 = 0;
+const IMAGES: u32 = 1;
+const AUDIO: u32 = 2;
+const EVE: &str = "5HGjWAeFDfFCWPsjFQdVV2Msvz2XtMktvgocEZcCj68kUMaw";
+
+/// The CLI with its own store and keystore, talking to one node.
+struct Cli {
+	url: String,
+	dir: PathBuf,
+}
+
+impl Cli {
+	fn new(node: &Node) -> Cli {
+		let dir = std::env::temp_dir().join(format!("openledger-cli-e2e-{}", std::process::id()));
+		let _ = std::fs::remove_dir_all(&dir);
+		std::fs::create_dir_all(&dir).unwrap();
+		Cli { url: node.url(), dir }
+	}
+
+	fn store(&self) -> PathBuf {
+		self.dir.join("store")
+	}
+
+	fn file(&self, name: &str, content: &[u8]) -> String {
+		let path = self.dir.join(name);
+		std::fs::write(&path, content).unwrap();
+		path.to_str().unwrap().to_string()
+	}
+
+	fn command(&self, args: &[&str]) -> Command {
+		let mut command = Command::new(cli_binary());
+		command
+			.args(args)
+			.env("OPENLEDGER_URL", &self.url)
+			.env("OPENLEDGER_STORE", self.store())
+			.env("OPENLEDGER_KEYSTORE", self.dir.join("keys"))
+			.env_remove("OPENLEDGER_PASSWORD")
+			.env_remove("OPENLEDGER_SURI")
+			.env_remove("OPENLEDGER_KEY")
+			.env_remove("OPENLEDGER_IPFS_API")
+			.stdin(Stdio::null());
+		command
+	}
+
+	fn run(&self, args: &[&str], password: Option<&str>, stdin: Option<&str>) -> Output {
+		let mut command = self.command(args);
+		if let Some(password) = password {
+			command.env("OPENLEDGER_PASSWORD", password);
+		}
+		if stdin.is_some() {
+			command.stdin(Stdio::piped());
+		}
+		let mut child = command.stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().unwrap();
+		if let Some(input) = stdin {
+			use std::io::Write;
+			child.stdin.take().unwrap().write_all(input.as_bytes()).unwrap();
+		}
+		child.wait_with_output().unwrap()
+	}
+
+	/// Runs `openledger --json ARGS` and returns its JSON, failing the test on an error.
+	fn json(&self, args: &[&str], password: Option<&str>) -> Json {
+		let mut all = vec!["--json"];
+		all.extend(args);
+		let output = self.run(&all, password, None);
+		assert!(
+			output.status.success(),
+			"openledger {args:?} failed ({}):\n{}",
+			output.status,
+			String::from_utf8_lossy(&output.stderr)
+		);
+		serde_json::from_slice(&output.stdout).unwrap_or_else(|e| {
+			panic!(
+				"openledger {args:?} printed no JSON ({e}): {}",
+				String::from_utf8_lossy(&output.stdout)
+			)
+		})
+	}
+
+	/// Runs a command that must fail with `exit`; returns its one-line error.
+	fn fails(&self, args: &[&str], password: Option<&str>, exit: i32) -> String {
+		let output = self.run(args, password, None);
+		let stderr = String::from_utf8_lossy(&output.stderr).to_string();
+		assert_eq!(output.status.code(), Some(exit), "openledger {args:?}: {stderr}");
+		let error = stderr
+			.lines()
+			.find(|line| line.starts_with("error: "))
+			.unwrap_or_else(|| panic!("openledger {args:?} printed no error line: {stderr}"));
+		error.to_string()
+	}
+}
+
+impl Drop for Cli {
+	fn drop(&mut self) {
+		let _ = std::fs::remove_dir_all(&self.dir);
+	}
+}
+
+fn submission_ids(submitted: &Json) -> Vec<u64> {
+	submitted.as_array().unwrap().iter().map(|s| s["submission"].as_u64().unwrap()).collect()
+}
+
+/// Submits content already in the store under a declaration of the caller's choosing,
+/// as a dishonest client could.
+async fn submit_declared(api: &Client, datanet: u32, cid: String, bytes: u64, format: &str) -> u64 {
+	let call = dynamic::transaction(
+		"Datanets",
+		"submit",
+		(datanet, cid.into_bytes(), bytes, Value::unnamed_variant(format, [])),
+	);
+	sign_and_finalize(api, &call, &dev::ferdie()).await.expect("the chain takes the declaration");
+	last_submission_id(api).await
+}
+
+async fn status_of(node: &Node, id: u64) -> String {
+	let submission: Json =
+		node.rpc().await.request("datanets_submission", rpc_params![id]).await.unwrap();
+	submission["status"].as_str().unwrap().to_string()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn contributors_and_validators_work_through_the_cli() {
+	let node = Node::start(&["--dev"]);
+	let api = node.client().await;
+	let cli = Cli::new(&node);
+
+	// Eve keeps her key in the keystore; Ferdie signs with a SURI.
+	let imported = cli.run(&["--json", "key", "import", "eve"], Some("hunter2"), Some("//Eve\n"));
+	assert!(imported.status.success(), "{}", String::from_utf8_lossy(&imported.stderr));
+	let keys = cli.json(&["key", "list"], None);
+	assert_eq!(keys[0]["address"], EVE);
+	let generated = cli.json(&["key", "generate", "spare"], Some("pw"));
+	assert_ne!(generated["address"], EVE);
+
+	let story = cli.file(
+		"sonnet.txt",
+		b"Shall I compare thee to a summer's day?\nThou art more lovely and more temperate.\n",
+	);
+	let picture = cli.file("gradient.png", &files::png(32, 24));
+	let tone = cli.file("tone.wav", &files::wav(1));
+	let eve = ["--key", "eve"];
+	let text_ids = submission_ids(
+		&cli.json(&[&eve[..], &["submit", &story, "--datanet", "0"]].concat(), Some("hunter2")),
+	);
+	let image_ids = submission_ids(
+		&cli.json(&[&eve[..], &["submit", &picture, "--datanet", "1"]].concat(), Some("hunter2")),
+	);
+	let audio_ids =
+		submission_ids(&cli.json(&["--suri", "//Ferdie", "submit", &tone, "--datanet", "2"], None));
+
+	// Mismatches: content in the store, declared with the wrong size or the wrong format.
+	let store = BlockStore::open(cli.store()).unwrap();
+	let notes = b"Some honest notes about the weather, long enough to count.\n";
+	let notes_cid = store.add(notes, Layout::KUBO_V1).unwrap().to_string();
+	let wrong_size = submit_declared(&api, TEXT, notes_cid, notes.len() as u64 + 7, "Txt").await;
+	let noise = files::wav(2);
+	let noise_cid = store.add(&noise, Layout::KUBO_V1).unwrap().to_string();
+	let wrong_format = submit_declared(&api, AUDIO, noise_cid, noise.len() as u64, "Mp3").await;
+
+	for validator in ["//Bob", "//Charlie", "//Dave"] {
+		for datanet in [TEXT, IMAGES, AUDIO] {
+			let verdicts = cli.json(
+				&["--suri", validator, "validate", "--datanet", &datanet.to_string(), "--auto"],
+				None,
+			);
+			for verdict in verdicts.as_array().unwrap() {
+				let id = verdict["submission"].as_u64().unwrap();
+				let expected =
+					if [wrong_size, wrong_format].contains(&id) { "rejected" } else { "approved" };
+				assert_eq!(verdict["action"], expected, "{validator} on {verdict}");
+			}
+		}
+	}
+	for id in text_ids.iter().chain(&image_ids).chain(&audio_ids) {
+		assert_eq!(status_of(&node, *id).await, "accepted", "submission {id}");
+	}
+	assert_eq!(status_of(&node, wrong_size).await, "rejected");
+	assert_eq!(status_of(&node, wrong_format).await, "rejected");
+
+	// The leaderboards the CLI prints are the chain's.
+	let rpc = node.rpc().await;
+	for datanet in [Some(TEXT), Some(AUDIO), None] {
+		let mut args = vec!["leaderboard".to_string()];
+		if let Some(id) = datanet {
+			args.extend(["--datanet".into(), id.to_string()]);
+		}
+		let args: Vec<&str> = args.iter().map(String::as_str).collect();
+		let printed = cli.json(&args, None);
+		let chain: Json =
+			rpc.request("datanets_leaderboard", rpc_params![datanet, 0, 20]).await.unwrap();
+		assert_eq!(printed, chain, "leaderboard {datanet:?}");
+	}
+	let global = cli.json(&["leaderboard"], None);
+	assert_eq!(global["total"], 2, "Eve and Ferdie rank globally: {global}");
+	let table = cli.run(&["leaderboard", "--datanet", "0"], None, None);
+	let table = String::from_utf8_lossy(&table.stdout);
+	assert!(table.lines().any(|line| line.starts_with("1 ") && line.contains(EVE)), "{table}");
+	let eve_info = cli.json(&["contributor", EVE, "--datanet", "1"], None);
+	assert_eq!((eve_info["rank"].as_u64(), eve_info["accepted"].as_u64()), (Some(1), Some(1)));
+
+	// One clear line, and a distinct exit status, for each kind of mistake.
+	let error =
+		cli.fails(&[&eve[..], &["submit", &story, "--datanet", "0"]].concat(), Some("hunter2"), 6);
+	assert!(
+		error.contains("duplicate CID") && error.contains(&format!("submission {}", text_ids[0])),
+		"{error}"
+	);
+	let error = cli.fails(
+		&[&eve[..], &["submit", &picture, "--datanet", "0"]].concat(),
+		Some("hunter2"),
+		6,
+	);
+	assert!(error.contains("takes text files: md, pdf, docx, txt"), "{error}");
+	let error = cli.fails(&[&eve[..], &["rewards"]].concat(), Some("wrong"), 5);
+	assert_eq!(error, "error: wrong password for key `eve`");
+	let created = cli.json(
+		&[
+			"--suri",
+			"//Ferdie",
+			"datanet",
+			"create",
+			"--name",
+			"Tiny",
+			"--modality",
+			"text",
+			"--daily-bytes",
+			"100",
+		],
+		None,
+	);
+	let tiny = created["id"].as_u64().unwrap().to_string();
+	let long = cli.file("long.txt", &b"many words ".repeat(20));
+	let error = cli.fails(&["--suri", "//Ferdie", "submit", &long, "--datanet", &tiny], None, 6);
+	assert!(error.contains("daily cap exceeded") && error.contains("100 bytes"), "{error}");
+	let error = cli.fails(&["--url", "ws://127.0.0.1:9", "datanet", "list"], None, 3);
+	assert!(error.contains("cannot reach the node at ws://127.0.0.1:9"), "{error}");
+	let error = cli.fails(
+		&[
+			"--suri",
+			"//Ferdie",
+			"--ipfs-api",
+			"http://127.0.0.1:9",
+			"submit",
+			&long,
+			"--datanet",
+			"0",
+		],
+		None,
+		4,
+	);
+	assert!(error.contains("cannot reach the IPFS API at http://127.0.0.1:9"), "{error}");
+}
