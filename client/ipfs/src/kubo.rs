@@ -30,7 +30,7 @@ impl Kubo {
 	pub async fn connect(url: &str) -> Result<Kubo, KuboError> {
 		let client = IpfsClient::from_str(url).map_err(|_| KuboError::BadUrl(url.to_string()))?;
 		let kubo = Kubo { client, url: url.to_string() };
-		kubo.client.version().await.map_err(|error| kubo.unreachable(error))?;
+		kubo.client.version().await.map_err(|error| kubo.failed(error))?;
 		Ok(kubo)
 	}
 
