@@ -133,15 +133,22 @@ impl Chain {
 		self.query("datanets_datanet", rpc_params![id]).await
 	}
 
-	/// Every datanet, by id (paged through the RPC's maximum page).
+	/// Every datanet, by id.
 	pub async fn datanets(&self) -> Result<Vec<json::Datanet>, ChainError> {
+		self.all_pages("datanets_list", |offset, limit| rpc_params![offset, limit]).await
+	}
+
+	/// Every item of a paged method, fetched a maximum page at a time; `params` gives the
+	/// method's parameters for an offset and a limit.
+	async fn all_pages<Item: DeserializeOwned>(
+		&self,
+		method: &str,
+		params: impl Fn(u32, u32) -> subxt::rpcs::client::RpcParams,
+	) -> Result<Vec<Item>, ChainError> {
 		let mut all = Vec::new();
 		loop {
-			let page: json::Page<json::Datanet> = self
-				.query(
-					"datanets_list",
-					rpc_params![all.len() as u32, pallet_datanets::MAX_PAGE_SIZE],
-				)
+			let page: json::Page<Item> = self
+				.query(method, params(all.len() as u32, pallet_datanets::MAX_PAGE_SIZE))
 				.await?;
 			let done = page.items.is_empty() || all.len() + page.items.len() >= page.total as usize;
 			all.extend(page.items);
@@ -174,20 +181,8 @@ impl Chain {
 
 	/// Every pending submission of a datanet, oldest first.
 	pub async fn pending(&self, datanet: u32) -> Result<Vec<json::Submission>, ChainError> {
-		let mut all = Vec::new();
-		loop {
-			let page: json::Page<json::Submission> = self
-				.query(
-					"datanets_pending",
-					rpc_params![datanet, all.len() as u32, pallet_datanets::MAX_PAGE_SIZE],
-				)
-				.await?;
-			let done = page.items.is_empty() || all.len() + page.items.len() >= page.total as usize;
-			all.extend(page.items);
-			if done {
-				return Ok(all);
-			}
-		}
+		self.all_pages("datanets_pending", |offset, limit| rpc_params![datanet, offset, limit])
+			.await
 	}
 
 	pub async fn validator(
@@ -200,10 +195,8 @@ impl Chain {
 
 	/// Every unclaimed reward entry of an account.
 	pub async fn rewards(&self, account: &str) -> Result<Vec<json::Reward>, ChainError> {
-		let page: json::Page<json::Reward> = self
-			.query("datanets_rewards", rpc_params![account, 0, pallet_datanets::MAX_PAGE_SIZE])
-			.await?;
-		Ok(page.items)
+		self.all_pages("datanets_rewards", |offset, limit| rpc_params![account, offset, limit])
+			.await
 	}
 
 	/// What `account` may still submit to `datanet` today, as the runtime computes it.
