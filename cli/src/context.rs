@@ -50,11 +50,19 @@ pub struct Global {
 	pub key: Option<String>,
 }
 
+/// Where keystore passwords come from when no one is at a terminal.
+pub const PASSWORD_VARIABLE: &str = "OPENLEDGER_PASSWORD";
+
 /// Reads a secret: from `variable` when set, else from a hidden prompt on the terminal.
 pub fn read_secret(variable: &str, prompt: &str) -> CliResult<Zeroizing<String>> {
-	if let Ok(value) = std::env::var(variable) {
-		return Ok(Zeroizing::new(value));
+	match std::env::var(variable) {
+		Ok(value) => Ok(Zeroizing::new(value)),
+		Err(_) => prompt_secret(variable, prompt),
 	}
+}
+
+/// Reads a secret from a hidden prompt; the error names `variable` as the alternative.
+pub fn prompt_secret(variable: &str, prompt: &str) -> CliResult<Zeroizing<String>> {
 	rpassword::prompt_password(prompt).map(Zeroizing::new).map_err(|error| {
 		CliError::new(Exit::Key, format!("cannot read {prompt} ({error}); set {variable} instead"))
 	})
@@ -88,6 +96,14 @@ impl Global {
 		}
 	}
 
+	/// `address` when given (checked to be SS58), else the signer's address.
+	pub fn address_or_signer(&self, address: Option<String>) -> CliResult<String> {
+		match address {
+			Some(address) => parse_account(&address).map(|_| address),
+			None => Ok(account_of(&self.signer()?).to_string()),
+		}
+	}
+
 	/// The signing key: --suri, or --key unlocked with its password.
 	pub fn signer(&self) -> CliResult<Keypair> {
 		if let Some(suri) = &self.suri {
@@ -101,7 +117,7 @@ impl Global {
 			));
 		};
 		let keystore = self.keystore()?;
-		let password = read_secret("OPENLEDGER_PASSWORD", &format!("Password for key `{name}`: "))?;
+		let password = read_secret(PASSWORD_VARIABLE, &format!("Password for key `{name}`: "))?;
 		Ok(keystore.unlock(name, &password)?)
 	}
 }

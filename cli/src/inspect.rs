@@ -12,17 +12,20 @@ pub fn detect(content: &[u8], extension: Option<&str>) -> Result<FileFormat, Str
 			.to_string()
 	})?;
 	let Some(named) = extension.and_then(format_of_extension) else { return Ok(sniffed) };
-	match (sniffed, named) {
-		// Text is text; the extension tells Markdown from plain text.
-		(FileFormat::Txt, FileFormat::Md | FileFormat::Txt) => Ok(named),
-		// A .docx is a zip archive; sniffing finds one only when the name says docx.
-		_ if sniffed == named => Ok(sniffed),
-		_ => Err(format!(
+	if !compatible(sniffed, named) {
+		return Err(format!(
 			"the content is {} but the extension says {}",
 			sniffed.extension(),
 			named.extension()
-		)),
+		));
 	}
+	Ok(named)
+}
+
+/// Whether content sniffed as `sniffed` may be called `claimed`: the same format, or text
+/// claimed as Markdown (only the name tells Markdown from plain text).
+fn compatible(sniffed: FileFormat, claimed: FileFormat) -> bool {
+	sniffed == claimed || (sniffed == FileFormat::Txt && claimed == FileFormat::Md)
 }
 
 pub fn format_of_extension(extension: &str) -> Option<FileFormat> {
@@ -77,6 +80,11 @@ pub struct Assessment {
 }
 
 impl Assessment {
+	/// A submission that must be rejected for `reason`.
+	pub fn mismatch(reason: impl Into<String>) -> Assessment {
+		Assessment { mismatches: vec![reason.into()], defects: Vec::new(), quality: 0 }
+	}
+
 	pub fn approve(&self) -> bool {
 		self.mismatches.is_empty()
 	}
@@ -91,8 +99,7 @@ pub fn assess(content: &[u8], declared_bytes: u64, declared: FileFormat) -> Asse
 			.push(format!("declared {declared_bytes} bytes, the content has {}", content.len()));
 	}
 	match sniff(content) {
-		Some(found)
-			if found == declared || (found == FileFormat::Txt && declared == FileFormat::Md) => {},
+		Some(found) if compatible(found, declared) => {},
 		Some(found) => mismatches.push(format!(
 			"declared {}, the content is {}",
 			declared.extension(),

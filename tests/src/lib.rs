@@ -258,25 +258,13 @@ pub const METADATA_VERSION: u32 = 16;
 pub async fn runtime_metadata(node: &Node) -> Vec<u8> {
 	use subxt::ext::codec::{Decode, Encode};
 	let rpc = node.rpc().await;
-	let version = format!("0x{}", hex_encode(&METADATA_VERSION.encode()));
+	let version = format!("0x{}", hex::encode(METADATA_VERSION.encode()));
 	let result: String = rpc
 		.request("state_call", subxt::rpcs::rpc_params!["Metadata_metadata_at_version", version])
 		.await
 		.expect("Metadata_metadata_at_version answers");
-	let encoded = hex_decode(&result);
+	let encoded = hex::decode(result.trim_start_matches("0x")).expect("hex from the node");
 	Option::<Vec<u8>>::decode(&mut &encoded[..])
 		.expect("an Option<OpaqueMetadata>")
 		.unwrap_or_else(|| panic!("the runtime has no metadata V{METADATA_VERSION}"))
-}
-
-fn hex_encode(bytes: &[u8]) -> String {
-	bytes.iter().map(|byte| format!("{byte:02x}")).collect()
-}
-
-fn hex_decode(text: &str) -> Vec<u8> {
-	let digits = text.trim_start_matches("0x");
-	(0..digits.len())
-		.step_by(2)
-		.map(|i| u8::from_str_radix(&digits[i..i + 2], 16).expect("hex from the node"))
-		.collect()
 }

@@ -1,7 +1,7 @@
 //! `openledger key generate|import|list`.
 
 use crate::{
-	context::{read_secret, Global},
+	context::{prompt_secret, read_secret, Global, PASSWORD_VARIABLE},
 	error::{CliError, CliResult, Exit},
 	output::table,
 };
@@ -29,11 +29,11 @@ pub enum KeyCommand {
 
 /// A new key's password: OPENLEDGER_PASSWORD, or typed twice.
 fn new_password() -> CliResult<Zeroizing<String>> {
-	if let Ok(password) = std::env::var("OPENLEDGER_PASSWORD") {
+	if let Ok(password) = std::env::var(PASSWORD_VARIABLE) {
 		return Ok(Zeroizing::new(password));
 	}
-	let first = read_secret("OPENLEDGER_PASSWORD", "New password: ")?;
-	let second = read_secret("OPENLEDGER_PASSWORD", "Repeat the password: ")?;
+	let first = prompt_secret(PASSWORD_VARIABLE, "New password: ")?;
+	let second = prompt_secret(PASSWORD_VARIABLE, "Repeat the password: ")?;
 	if first != second {
 		return Err(CliError::new(Exit::Key, "the passwords differ"));
 	}

@@ -2,7 +2,7 @@
 
 use crate::{
 	commands::event,
-	context::{account_of, parse_account, Global},
+	context::{account_of, Global},
 	error::{CliError, CliResult},
 	output::table,
 };
@@ -31,13 +31,7 @@ pub async fn run(global: &Global, args: RewardsArgs) -> CliResult<()> {
 	let output = global.output();
 	match args.action {
 		None => {
-			let address = match args.address {
-				Some(address) => {
-					parse_account(&address)?;
-					address
-				},
-				None => account_of(&global.signer()?).to_string(),
-			};
+			let address = global.address_or_signer(args.address)?;
 			let chain = global.chain().await?;
 			let rewards = chain.rewards(&address).await?;
 			output.print(&rewards, || {

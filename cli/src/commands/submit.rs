@@ -9,7 +9,7 @@ use crate::{
 	output::table,
 };
 use openledger_client::{json, runtime, runtime::datanets::events};
-use openledger_ipfs::{Cid, Layout};
+use openledger_ipfs::{Dag, Layout};
 use pallet_datanets::FileFormat;
 use serde::Serialize;
 use std::{collections::HashMap, path::PathBuf};
@@ -33,7 +33,9 @@ struct Checked {
 	path: PathBuf,
 	content: Vec<u8>,
 	format: FileFormat,
-	cid: Cid,
+	/// Built once: its root is checked on chain before upload, its blocks are what the
+	/// embedded store writes.
+	dag: Dag,
 }
 
 #[derive(Serialize)]
@@ -75,8 +77,8 @@ fn check_file(path: &PathBuf, datanet: &json::Datanet, layout: Layout) -> CliRes
 			datanet.max_file_bytes
 		)));
 	}
-	let cid = openledger_ipfs::add(&content, layout).root;
-	Ok(Checked { path: path.clone(), content, format, cid })
+	let dag = openledger_ipfs::add(&content, layout);
+	Ok(Checked { path: path.clone(), content, format, dag })
 }
 
 pub async fn run(global: &Global, args: SubmitArgs) -> CliResult<()> {
@@ -97,20 +99,20 @@ pub async fn run(global: &Global, args: SubmitArgs) -> CliResult<()> {
 		.collect::<Result<_, _>>()?;
 	let mut seen = HashMap::new();
 	for file in &checked {
-		if let Some(first) = seen.insert(file.cid, &file.path) {
+		if let Some(first) = seen.insert(file.dag.root, &file.path) {
 			return Err(CliError::input(format!(
 				"{} and {} have the same content ({})",
 				first.display(),
 				file.path.display(),
-				file.cid
+				file.dag.root
 			)));
 		}
-		if let Some(id) = chain.submission_of_cid(datanet.id, &file.cid.to_string()).await? {
+		if let Some(id) = chain.submission_of_cid(datanet.id, &file.dag.root.to_string()).await? {
 			return Err(CliError::input(format!(
 				"{} was already submitted to datanet {} as submission {id} (CID {}): duplicate CID",
 				file.path.display(),
 				datanet.id,
-				file.cid
+				file.dag.root
 			)));
 		}
 	}
@@ -135,11 +137,11 @@ pub async fn run(global: &Global, args: SubmitArgs) -> CliResult<()> {
 		let name = file.path.display().to_string();
 		progress.set_message(name.clone());
 		let bytes = file.content.len() as u64;
-		let cid = store.add(file.content, layout).await?;
-		if cid != file.cid {
+		let cid = store.put(file.content, &file.dag).await?;
+		if cid != file.dag.root {
 			return Err(CliError::new(
 				crate::error::Exit::Ipfs,
-				format!("the IPFS store gave {name} the CID {cid}, expected {}", file.cid),
+				format!("the IPFS store gave {name} the CID {cid}, expected {}", file.dag.root),
 			));
 		}
 		let call = runtime::transactions().datanets().submit(

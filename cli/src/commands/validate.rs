@@ -119,15 +119,9 @@ pub async fn run(global: &Global, args: ValidateArgs) -> CliResult<()> {
 			Err(
 				IpfsError::Store(StoreError::Corrupt(why))
 				| IpfsError::Kubo(openledger_ipfs::KuboError::Api { reason: why, .. }),
-			) => Assessment {
-				mismatches: vec![format!("content does not match its CID: {why}")],
-				defects: vec![],
-				quality: 0,
-			},
-			Err(IpfsError::ContentMismatch(_)) => Assessment {
-				mismatches: vec!["content does not hash to its CID".into()],
-				defects: vec![],
-				quality: 0,
+			) => Assessment::mismatch(format!("content does not match its CID: {why}")),
+			Err(IpfsError::ContentMismatch(_)) => {
+				Assessment::mismatch("content does not hash to its CID")
 			},
 			Err(other) => return Err(other.into()),
 		};

@@ -2,7 +2,7 @@
 
 use crate::{
 	commands::event,
-	context::{account_of, parse_account, Global},
+	context::Global,
 	error::{CliError, CliResult},
 };
 use clap::Subcommand;
@@ -52,15 +52,9 @@ fn describe(validator: &json::Validator) -> String {
 
 pub async fn run(global: &Global, command: ValidatorCommand) -> CliResult<()> {
 	let output = global.output();
-	if let ValidatorCommand::Show { datanet, address } = &command {
-		let address = match address {
-			Some(address) => {
-				parse_account(address)?;
-				address.clone()
-			},
-			None => account_of(&global.signer()?).to_string(),
-		};
-		let validator = global.chain().await?.validator(*datanet, &address).await?;
+	if let ValidatorCommand::Show { datanet, address } = command {
+		let address = global.address_or_signer(address)?;
+		let validator = global.chain().await?.validator(datanet, &address).await?;
 		output.print(&validator, || describe(&validator));
 		return Ok(());
 	}

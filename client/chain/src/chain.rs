@@ -55,14 +55,6 @@ impl ChainError {
 	fn node(error: impl std::fmt::Display) -> ChainError {
 		ChainError::Node(error.to_string())
 	}
-
-	/// The pallet error's name (`Datanets::DuplicateCid`) when the chain refused a call.
-	pub fn refusal(&self) -> Option<&str> {
-		match self {
-			ChainError::Refused { error, .. } => Some(error),
-			_ => None,
-		}
-	}
 }
 
 /// A connected node.
@@ -89,14 +81,6 @@ impl Chain {
 			return Err(ChainError::StaleMetadata { url: url.into() });
 		}
 		Ok(Chain { api, rpc, url: url.into() })
-	}
-
-	pub fn url(&self) -> &str {
-		&self.url
-	}
-
-	pub fn api(&self) -> &OnlineClient<PolkadotConfig> {
-		&self.api
 	}
 
 	/// Signs `call`, submits it and waits until its block is finalized; a refusal comes back

@@ -22,9 +22,6 @@ pub mod runtime {}
 
 pub use runtime::runtime_types::pallet_datanets::types::{CapOverrides, FileFormat, Modality};
 
-/// The chain's SS58 address prefix (the generic substrate one).
-pub const SS58_PREFIX: u16 = 42;
-
 /// The generated `FileFormat` of the pallet's one.
 pub fn file_format(format: pallet_datanets::FileFormat) -> FileFormat {
 	use pallet_datanets::FileFormat as Pallet;

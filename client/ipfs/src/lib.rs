@@ -65,6 +65,15 @@ impl ContentStore {
 		}
 	}
 
+	/// Stores `content`, whose DAG the caller already built (to learn its CID), without
+	/// importing it again where the store takes blocks; the CID the store reports.
+	pub async fn put(&self, content: Vec<u8>, dag: &Dag) -> Result<Cid, IpfsError> {
+		match self {
+			ContentStore::Embedded(store) => Ok(store.put(dag)?),
+			ContentStore::Kubo(kubo) => Ok(kubo.add(content, dag.layout).await?),
+		}
+	}
+
 	/// The file `cid` names, verified against it whichever store served it.
 	pub async fn cat(&self, cid: &Cid) -> Result<Vec<u8>, IpfsError> {
 		match self {

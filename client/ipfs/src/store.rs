@@ -6,7 +6,7 @@
 //! `pins/<CID>` marks a pinned root. Files are written to a temporary name and renamed, so a
 //! crash never leaves a partial block under its final name.
 
-use crate::{add, cid::Cid, read::read_file, Layout, ReadError};
+use crate::{add, cid::Cid, read::read_file, Dag, Layout, ReadError};
 use std::{
 	fs, io,
 	path::{Path, PathBuf},
@@ -75,7 +75,11 @@ impl BlockStore {
 	/// Imports `content` as `ipfs add` would with `layout`, stores its blocks, pins the
 	/// root and returns it.
 	pub fn add(&self, content: &[u8], layout: Layout) -> Result<Cid, StoreError> {
-		let dag = add(content, layout);
+		self.put(&add(content, layout))
+	}
+
+	/// Stores the blocks of a DAG already built, pins its root and returns it.
+	pub fn put(&self, dag: &Dag) -> Result<Cid, StoreError> {
 		for block in &dag.blocks {
 			let path = self.block_path(&block.cid);
 			if !path.exists() {

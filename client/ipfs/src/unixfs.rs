@@ -36,6 +36,8 @@ pub struct Block {
 pub struct Dag {
 	pub root: Cid,
 	pub blocks: Vec<Block>,
+	/// The layout it was built with, so a store given the DAG can import it the same way.
+	pub layout: Layout,
 }
 
 /// A built subtree: its CID, the file bytes under it, and the encoded bytes under it
@@ -63,7 +65,7 @@ pub fn add(content: &[u8], layout: Layout) -> Dag {
 		level = level.chunks(MAX_LINKS).map(|children| inner(children, &mut emit)).collect();
 	}
 	let root = level.pop().expect("a file has at least one leaf").cid;
-	Dag { root, blocks }
+	Dag { root, blocks, layout }
 }
 
 fn leaf(chunk: &[u8], layout: Layout, emit: &mut impl FnMut(Codec, Vec<u8>) -> Cid) -> Node {
