@@ -8,7 +8,7 @@ use crate::{
 	output::table,
 };
 use openledger_client::{json, runtime, ChainError};
-use openledger_ipfs::{Cid, IpfsError, StoreError};
+use openledger_ipfs::{Cid, IpfsError, KuboError, StoreError};
 use serde::Serialize;
 use std::io::{BufRead, Write};
 
@@ -101,9 +101,13 @@ pub async fn run(global: &Global, args: ValidateArgs) -> CliResult<()> {
 			Ok(content) => {
 				inspect::assess(&content, submission.bytes, declared_format(submission)?)
 			},
-			Err(IpfsError::Store(StoreError::NotFound { .. })) => {
+			// Content that cannot be fetched says nothing about the submission: no vote.
+			Err(
+				unavailable @ (IpfsError::Store(StoreError::NotFound { .. })
+				| IpfsError::Kubo(KuboError::Api { .. })),
+			) => {
 				progress.println(format!(
-					"submission {}: content {cid} unavailable; not voting",
+					"submission {}: content {cid} unavailable ({unavailable}); not voting",
 					submission.id
 				));
 				verdicts.push(Verdict {
@@ -111,15 +115,14 @@ pub async fn run(global: &Global, args: ValidateArgs) -> CliResult<()> {
 					cid: submission.cid.clone(),
 					action: "unavailable",
 					quality: None,
-					findings: vec!["content not found in the store".into()],
+					findings: vec![unavailable.to_string()],
 				});
 				progress.inc(1);
 				continue;
 			},
-			Err(
-				IpfsError::Store(StoreError::Corrupt(why))
-				| IpfsError::Kubo(openledger_ipfs::KuboError::Api { reason: why, .. }),
-			) => Assessment::mismatch(format!("content does not match its CID: {why}")),
+			Err(IpfsError::Store(StoreError::Corrupt(why))) => {
+				Assessment::mismatch(format!("content does not match its CID: {why}"))
+			},
 			Err(IpfsError::ContentMismatch(_)) => {
 				Assessment::mismatch("content does not hash to its CID")
 			},
