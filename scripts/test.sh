@@ -20,6 +20,14 @@ SKIP_WASM_BUILD=1 cargo clippy --all-targets --features "$pallet_features" -- -D
 step "tests: pallets"
 run_tests env SKIP_WASM_BUILD=1 cargo test --features "$pallet_features"
 
+# The off-chain trainer, built optimised: its real-model tests (ignored by a plain
+# `cargo test`) train SmolLM2-135M from scripts/fetch-trainer-data.sh. Its clippy pass is in
+# scripts/lint.sh (a second compile of candle here would cost minutes on every cold run).
+step "tests: trainer (release; real SmolLM2 runs included)"
+trainer_data=$(scripts/fetch-trainer-data.sh)
+run_tests env OPENLEDGER_TRAINER_DATA="$trainer_data" \
+	cargo test --release -p openledger-trainer -- --include-ignored
+
 # Runtime, node and end-to-end tests share one build of the node (with its wasm runtime)
 # and of the openledger CLI;
 # the e2e tests start that binary. Their lints run in scripts/lint.sh: a clippy pass over

@@ -2,11 +2,13 @@
 windows, batch, rank and optimizer as openledger-trainer; prints one JSON object.
 
 Usage: peft_baseline.py MODEL_DIR TEXT_FILE --seq-len 256 --batch-size 4 --rank 8 --alpha 16 --steps 8
+       peft_baseline.py MODEL_DIR TEXT_FILE --adapter DIR --steps 0
+           (loads an adapter openledger-trainer saved, through PEFT, and only evaluates)
 """
 import argparse, json, resource, time
 
 import torch
-from peft import LoraConfig, get_peft_model
+from peft import LoraConfig, PeftModel, get_peft_model
 from tokenizers import Tokenizer
 from transformers import AutoModelForCausalLM
 
@@ -23,6 +25,7 @@ def main():
     p.add_argument("--lr", type=float, default=2e-4)
     p.add_argument("--threads", type=int, default=2)
     p.add_argument("--eval-windows", type=int, default=4)
+    p.add_argument("--adapter", help="a PEFT adapter directory to load instead of a fresh LoRA")
     a = p.parse_args()
     torch.manual_seed(0)
     torch.set_num_threads(a.threads)
@@ -35,10 +38,13 @@ def main():
     width = a.seq_len + 1
     windows = [ids[i:i + width] for i in range(0, len(ids) - width + 1, width)]
 
-    model = AutoModelForCausalLM.from_pretrained(a.model, torch_dtype=torch.float32)
-    config = LoraConfig(r=a.rank, lora_alpha=a.alpha, lora_dropout=0.0, target_modules="all-linear",
-                        task_type="CAUSAL_LM")
-    model = get_peft_model(model, config)
+    model = AutoModelForCausalLM.from_pretrained(a.model, dtype=torch.float32)
+    if a.adapter:
+        model = PeftModel.from_pretrained(model, a.adapter, is_trainable=True)
+    else:
+        config = LoraConfig(r=a.rank, lora_alpha=a.alpha, lora_dropout=0.0, target_modules="all-linear",
+                            task_type="CAUSAL_LM")
+        model = get_peft_model(model, config)
     model.train()
     opt = torch.optim.AdamW([p for p in model.parameters() if p.requires_grad], lr=a.lr, weight_decay=0.0)
 
