@@ -7,8 +7,10 @@
 //!
 //! Layout: [`model`] (configs, loading safetensors/GGUF, LLaMA-family and GPT-2 decoders),
 //! [`lora`] (adapters in PEFT layout), [`data`] (corpus → token windows), [`train`] (the loop,
-//! with [`optim`] and [`schedule`]), [`generate`] (sampling, chat), [`hash`] (canonical
-//! hashes an attestation is made of), [`events`] (JSON-lines progress for other programs).
+//! with [`optim`] and [`schedule`]), [`fine_tune`] (one job end to end, as the CLI runs it),
+//! [`generate`] (sampling, chat), [`merge`], [`hash`] and [`manifest`] (the canonical hashes
+//! an attestation is made of), [`events`] (JSON-lines progress for other programs), [`tiny`]
+//! (tiny random checkpoints for tests and smoke runs).
 
 pub mod data;
 pub mod device;

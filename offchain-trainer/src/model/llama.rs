@@ -6,7 +6,7 @@ use super::{
 	Linear, LlamaConfig,
 };
 use crate::{
-	ops::{rms_norm, Rope},
+	ops::{rms_norm, swiglu, Rope},
 	Result,
 };
 use candle_core::{DType, Tensor};
@@ -118,8 +118,10 @@ impl Llama {
 			let attended = attend(&q, k, v, cache.as_deref_mut().map(|cache| (cache, layer)))?;
 			xs = (xs + block.o.forward(&attended, dropout_seed)?)?;
 			let h = rms_norm(&xs, &block.post_norm, c.rms_norm_eps)?;
-			let gated = (block.gate.forward(&h, dropout_seed)?.silu()?
-				* block.up.forward(&h, dropout_seed)?)?;
+			let gated = swiglu(
+				&block.gate.forward(&h, dropout_seed)?,
+				&block.up.forward(&h, dropout_seed)?,
+			)?;
 			xs = (xs + block.down.forward(&gated, dropout_seed)?)?;
 		}
 		if let Some(cache) = cache {

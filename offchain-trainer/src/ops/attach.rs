@@ -7,13 +7,14 @@
 
 use super::cpu;
 use candle_core::{
-	backend::BackendStorage, bail, CpuStorage, CustomOp1, CustomOp3, Layout, Result, Shape,
-	Storage, Tensor,
+	backend::BackendStorage, bail, CpuStorage, CustomOp1, CustomOp2, CustomOp3, Layout, Result,
+	Shape, Storage, Tensor,
 };
 use std::sync::Mutex;
 
 /// (input, output, output gradient) → input gradient.
 type Backward1 = Box<dyn Fn(&Tensor, &Tensor, &Tensor) -> Result<Option<Tensor>> + Send + Sync>;
+type Backward2 = Box<dyn Fn([&Tensor; 2], &Tensor) -> Result<[Option<Tensor>; 2]> + Send + Sync>;
 type Backward3 = Box<dyn Fn([&Tensor; 3], &Tensor) -> Result<[Option<Tensor>; 3]> + Send + Sync>;
 
 /// The precomputed output, handed over once to the forward (then dropped, so the graph does
@@ -65,6 +66,11 @@ struct Attach1 {
 	backward: Backward1,
 }
 
+struct Attach2 {
+	value: Value,
+	backward: Backward2,
+}
+
 struct Attach3 {
 	value: Value,
 	backward: Backward3,
@@ -90,6 +96,44 @@ impl CustomOp1 for Attach1 {
 
 	fn bwd(&self, arg: &Tensor, res: &Tensor, grad: &Tensor) -> Result<Option<Tensor>> {
 		(self.backward)(arg, res, grad)
+	}
+}
+
+impl CustomOp2 for Attach2 {
+	fn name(&self) -> &'static str {
+		self.value.name
+	}
+
+	fn cpu_fwd(
+		&self,
+		_: &CpuStorage,
+		_: &Layout,
+		_: &CpuStorage,
+		_: &Layout,
+	) -> Result<(CpuStorage, Shape)> {
+		self.value.cpu()
+	}
+
+	#[cfg(feature = "cuda")]
+	fn cuda_fwd(
+		&self,
+		_: &candle_core::CudaStorage,
+		_: &Layout,
+		_: &candle_core::CudaStorage,
+		_: &Layout,
+	) -> Result<(candle_core::CudaStorage, Shape)> {
+		self.value.cuda()
+	}
+
+	fn bwd(
+		&self,
+		a: &Tensor,
+		b: &Tensor,
+		_res: &Tensor,
+		grad: &Tensor,
+	) -> Result<(Option<Tensor>, Option<Tensor>)> {
+		let [ga, gb] = (self.backward)([a, b], grad)?;
+		Ok((ga, gb))
 	}
 }
 
@@ -153,6 +197,22 @@ pub fn attach1(
 		return Ok(value_of_input);
 	}
 	input.apply_op1(Attach1 { value: value(name, value_of_input), backward: Box::new(backward) })
+}
+
+/// As [`attach1`] for two inputs; `backward(inputs, grad)`.
+pub fn attach2(
+	name: &'static str,
+	value_of_inputs: Tensor,
+	inputs: [&Tensor; 2],
+	backward: impl Fn([&Tensor; 2], &Tensor) -> Result<[Option<Tensor>; 2]> + Send + Sync + 'static,
+) -> Result<Tensor> {
+	if !inputs.iter().any(|t| t.track_op()) {
+		return Ok(value_of_inputs);
+	}
+	inputs[0].apply_op2(
+		inputs[1],
+		Attach2 { value: value(name, value_of_inputs), backward: Box::new(backward) },
+	)
 }
 
 /// As [`attach1`] for three inputs; `backward(inputs, grad)`.

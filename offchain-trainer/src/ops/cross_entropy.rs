@@ -6,7 +6,6 @@ use candle_core::{
 	backend::BackendStorage, bail, CpuStorage, CustomOp2, CustomOp3, DType, Layout, Result, Shape,
 	Tensor, D,
 };
-use num_traits::Float;
 use rayon::prelude::*;
 
 /// (logits (N, V), targets (N,) u32) → per-row negative log-likelihood (N,).
@@ -29,7 +28,7 @@ fn check_targets(targets: &[u32], vocab: usize) -> Result<()> {
 	Ok(())
 }
 
-fn nll_rows<T: Float + Send + Sync>(logits: &[T], targets: &[u32], vocab: usize) -> Vec<T> {
+fn nll_rows<T: cpu::Real>(logits: &[T], targets: &[u32], vocab: usize) -> Vec<T> {
 	logits
 		.par_chunks(vocab)
 		.zip(targets.par_iter())
@@ -37,7 +36,7 @@ fn nll_rows<T: Float + Send + Sync>(logits: &[T], targets: &[u32], vocab: usize)
 		.collect()
 }
 
-fn nll_grad_rows<T: Float + Send + Sync>(
+fn nll_grad_rows<T: cpu::Real>(
 	logits: &[T],
 	targets: &[u32],
 	upstream: &[T],

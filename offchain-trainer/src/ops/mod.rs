@@ -10,13 +10,15 @@ pub mod frozen;
 pub mod norm;
 pub mod rope;
 pub mod softmax;
+pub mod swiglu;
 
 #[cfg(test)]
 pub(crate) mod gradcheck;
 
-pub use attach::{attach1, attach3};
+pub use attach::{attach1, attach2, attach3};
 pub use cross_entropy::masked_cross_entropy;
 pub use frozen::FrozenWeight;
 pub use norm::{layer_norm, rms_norm};
 pub use rope::Rope;
 pub use softmax::{scaled_masked_softmax, softmax_last_dim};
+pub use swiglu::swiglu;
