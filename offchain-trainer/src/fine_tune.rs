@@ -9,7 +9,7 @@ use crate::{
 	lora::{self, LoraConfig},
 	manifest::Manifest,
 	model::{BaseModel, LoraSetup, Model, Precision},
-	train::{Outcome, TrainOptions, Trainer},
+	train::{self, Outcome, TrainOptions, Trainer},
 	Error, Result,
 };
 use serde_json::json;
@@ -47,7 +47,7 @@ fn method_name(precision: Precision) -> (&'static str, Option<u8>) {
 
 pub fn run(job: &FineTune, events: &mut Events) -> Result<Report> {
 	let checkpoint = job.out.join(CHECKPOINT_DIR);
-	if !job.resume && checkpoint.join("state.json").exists() {
+	if !job.resume && train::has_checkpoint(&checkpoint) {
 		return Err(Error::Invalid(format!(
 			"{} holds a checkpoint of an earlier run; pass --resume to continue it or choose another --out",
 			job.out.display()

@@ -9,16 +9,6 @@ use serde_json::Value;
 use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;
 
-/// One tensor's part of a canonical hash.
-pub struct TensorRecord<'a> {
-	pub name: &'a str,
-	/// `f32`, `bf16`, `q4_1`, …
-	pub dtype: String,
-	pub shape: &'a [usize],
-	/// Little-endian element bytes (or a ggml block format's raw bytes).
-	pub data: std::borrow::Cow<'a, [u8]>,
-}
-
 pub fn hex_digest(hasher: Sha256) -> String {
 	format!("sha256:{}", hex::encode(hasher.finalize()))
 }
@@ -28,24 +18,35 @@ fn put(hasher: &mut Sha256, bytes: &[u8]) {
 	hasher.update(bytes);
 }
 
-/// Hash of records; sorts them by name first.
-pub fn records_hash(mut records: Vec<TensorRecord<'_>>) -> String {
-	records.sort_by(|a, b| a.name.cmp(b.name));
-	let mut hasher = Sha256::new();
-	for record in &records {
-		put(&mut hasher, record.name.as_bytes());
-		put(&mut hasher, record.dtype.as_bytes());
-		hasher.update((record.shape.len() as u64).to_le_bytes());
-		for dim in record.shape {
-			hasher.update((*dim as u64).to_le_bytes());
-		}
-		put(&mut hasher, &record.data);
-	}
-	hex_digest(hasher)
+/// Feeds tensors one at a time, in name order, so a whole model is hashed without holding a
+/// byte copy of every tensor at once.
+#[derive(Default)]
+pub struct TensorHasher {
+	hasher: Sha256,
+	last_name: Option<String>,
 }
 
-pub fn dtype_name(dtype: DType) -> &'static str {
-	dtype.as_str()
+impl TensorHasher {
+	/// `dtype`: `f32`, `bf16`, `q4_1`, …; `data`: little-endian elements (or a ggml block
+	/// format's raw bytes). Names must come in ascending order.
+	pub fn add(&mut self, name: &str, dtype: &str, shape: &[usize], data: &[u8]) {
+		assert!(
+			self.last_name.as_deref().is_none_or(|last| last < name),
+			"tensors must be hashed in ascending name order ({name})"
+		);
+		self.last_name = Some(name.to_string());
+		put(&mut self.hasher, name.as_bytes());
+		put(&mut self.hasher, dtype.as_bytes());
+		self.hasher.update((shape.len() as u64).to_le_bytes());
+		for dim in shape {
+			self.hasher.update((*dim as u64).to_le_bytes());
+		}
+		put(&mut self.hasher, data);
+	}
+
+	pub fn finish(self) -> String {
+		hex_digest(self.hasher)
+	}
 }
 
 /// The little-endian bytes of a tensor's elements in row-major order.
@@ -63,20 +64,17 @@ pub fn tensor_bytes(tensor: &Tensor) -> Result<Vec<u8>> {
 	})
 }
 
-/// The canonical hash of named dense tensors (an adapter's, a merged model's).
+/// The canonical hash of named dense tensors (an adapter's, a base's, a merged model's).
 pub fn tensors_hash<'a>(
 	tensors: impl IntoIterator<Item = (&'a String, &'a Tensor)>,
 ) -> Result<String> {
-	let mut records = Vec::new();
-	for (name, tensor) in tensors {
-		records.push(TensorRecord {
-			name,
-			dtype: dtype_name(tensor.dtype()).to_string(),
-			shape: tensor.dims(),
-			data: tensor_bytes(tensor)?.into(),
-		});
+	let mut sorted: Vec<_> = tensors.into_iter().collect();
+	sorted.sort_by(|a, b| a.0.cmp(b.0));
+	let mut hasher = TensorHasher::default();
+	for (name, tensor) in sorted {
+		hasher.add(name, tensor.dtype().as_str(), tensor.dims(), &tensor_bytes(tensor)?);
 	}
-	Ok(records_hash(records))
+	Ok(hasher.finish())
 }
 
 /// JSON with sorted keys and no whitespace.

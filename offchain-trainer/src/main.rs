@@ -159,17 +159,35 @@ struct TrainArgs {
 	quiet: bool,
 }
 
+/// A base, an optional adapter and the base's precision: what `eval` and `chat` load.
 #[derive(Args)]
-struct EvalArgs {
+struct ModelArgs {
 	#[command(flatten)]
 	base: BaseArgs,
 	/// An adapter directory (PEFT layout).
 	#[arg(long, value_name = "DIR")]
 	adapter: Option<PathBuf>,
-	#[arg(long, required = true, num_args = 1.., value_name = "FILE")]
-	data: Vec<PathBuf>,
 	#[command(flatten)]
 	precision: PrecisionArgs,
+}
+
+impl ModelArgs {
+	fn load(&self) -> Result<(BaseModel, openledger_trainer::model::Model)> {
+		fine_tune::load_model(
+			&self.base.base,
+			self.adapter.as_deref(),
+			self.precision.precision()?,
+			self.base.cpu,
+		)
+	}
+}
+
+#[derive(Args)]
+struct EvalArgs {
+	#[command(flatten)]
+	model: ModelArgs,
+	#[arg(long, required = true, num_args = 1.., value_name = "FILE")]
+	data: Vec<PathBuf>,
 	#[arg(long, default_value_t = 256)]
 	seq_len: usize,
 	#[arg(long, default_value_t = 4)]
@@ -185,11 +203,7 @@ struct EvalArgs {
 #[derive(Args)]
 struct ChatArgs {
 	#[command(flatten)]
-	base: BaseArgs,
-	#[arg(long, value_name = "DIR")]
-	adapter: Option<PathBuf>,
-	#[command(flatten)]
-	precision: PrecisionArgs,
+	model: ModelArgs,
 	/// One prompt, answered once; without it, an interactive session on stdin.
 	#[arg(long)]
 	prompt: Option<String>,
@@ -285,12 +299,7 @@ fn train(args: TrainArgs) -> Result<()> {
 }
 
 fn eval(args: EvalArgs) -> Result<()> {
-	let (base, model) = fine_tune::load_model(
-		&args.base.base,
-		args.adapter.as_deref(),
-		args.precision.precision()?,
-		args.base.cpu,
-	)?;
+	let (base, model) = args.model.load()?;
 	let split = Split { seq_len: args.seq_len, eval_fraction: 0.0, max_eval_windows: 0 };
 	let dataset = data::load(&args.data, &base.tokenizer, &split)?;
 	let step = (dataset.train.len() / args.max_windows.max(1)).max(1);
@@ -309,12 +318,7 @@ fn eval(args: EvalArgs) -> Result<()> {
 }
 
 fn chat(args: ChatArgs) -> Result<()> {
-	let (base, model) = fine_tune::load_model(
-		&args.base.base,
-		args.adapter.as_deref(),
-		args.precision.precision()?,
-		args.base.cpu,
-	)?;
+	let (base, model) = args.model.load()?;
 	let tokenizer = &base.tokenizer;
 	let sampling = Sampling {
 		temperature: args.temperature,

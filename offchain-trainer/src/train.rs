@@ -72,6 +72,11 @@ struct CheckpointState {
 }
 
 const STATE_FILE: &str = "state.json";
+
+/// Whether `dir` holds a checkpoint a run could resume.
+pub fn has_checkpoint(dir: &Path) -> bool {
+	dir.join(STATE_FILE).exists()
+}
 const OPTIMIZER_FILE: &str = "optimizer.safetensors";
 
 /// Mean loss over `windows`, no dropout.

@@ -29,6 +29,23 @@ struct Setup {
 	corpus: PathBuf,
 }
 
+impl Setup {
+	/// `openledger-trainer train --base … --data … --out OUT` plus `options`.
+	fn train(&self, out: &Path, options: &[&str]) -> Command {
+		let mut command = trainer();
+		command
+			.arg("train")
+			.args(options)
+			.arg("--base")
+			.arg(&self.base)
+			.arg("--data")
+			.arg(&self.corpus)
+			.arg("--out")
+			.arg(out);
+		command
+	}
+}
+
 fn setup() -> Setup {
 	let dir = tempfile::tempdir().unwrap();
 	let root = dir.path().to_path_buf();
@@ -45,40 +62,40 @@ fn setup() -> Setup {
 }
 
 fn train(s: &Setup, out: &Path, threads: &str, seed: &str) -> Output {
-	run(trainer()
-		.env("RAYON_NUM_THREADS", threads)
-		.args([
-			"train",
-			"--quiet",
-			"--method",
-			"qlora",
-			"--bits",
-			"8",
-			"--seq-len",
-			"32",
-			"--batch-size",
-			"2",
-		])
-		.args([
-			"--grad-accum",
-			"2",
-			"--max-steps",
-			"6",
-			"--lr",
-			"1e-2",
-			"--lora-dropout",
-			"0.1",
-			"--rank",
-			"4",
-		])
-		.args(["--checkpoint-every", "3", "--seed", seed, "--events"])
-		.arg(s.root.join(format!("{}.jsonl", out.file_name().unwrap().to_string_lossy())))
-		.arg("--base")
-		.arg(&s.base)
-		.arg("--data")
-		.arg(&s.corpus)
-		.arg("--out")
-		.arg(out))
+	let events = s.root.join(format!("{}.jsonl", out.file_name().unwrap().to_string_lossy()));
+	let events = events.to_str().unwrap();
+	run(s
+		.train(
+			out,
+			&[
+				"--quiet",
+				"--method",
+				"qlora",
+				"--bits",
+				"8",
+				"--seq-len",
+				"32",
+				"--batch-size",
+				"2",
+				"--grad-accum",
+				"2",
+				"--max-steps",
+				"6",
+				"--lr",
+				"1e-2",
+				"--lora-dropout",
+				"0.1",
+				"--rank",
+				"4",
+				"--checkpoint-every",
+				"3",
+				"--seed",
+				seed,
+				"--events",
+				events,
+			],
+		)
+		.env("RAYON_NUM_THREADS", threads))
 }
 
 #[test]
@@ -157,25 +174,10 @@ fn eval(s: &Setup, base: &Path, adapter: Option<&Path>) -> f64 {
 fn a_trained_adapter_changes_generations_and_merges_faithfully() {
 	let s = setup();
 	let adapter = s.root.join("adapter");
-	run(trainer()
-		.args([
-			"train",
-			"--quiet",
-			"--seq-len",
-			"32",
-			"--max-steps",
-			"20",
-			"--lr",
-			"2e-2",
-			"--rank",
-			"4",
-		])
-		.arg("--base")
-		.arg(&s.base)
-		.arg("--data")
-		.arg(&s.corpus)
-		.arg("--out")
-		.arg(&adapter));
+	run(&mut s.train(
+		&adapter,
+		&["--quiet", "--seq-len", "32", "--max-steps", "20", "--lr", "2e-2", "--rank", "4"],
+	));
 	assert_ne!(chat(&s, None), chat(&s, Some(&adapter)));
 
 	let base_loss = eval(&s, &s.base, None);
@@ -213,77 +215,27 @@ fn bad_input_gets_a_message_that_says_what_to_do() {
 	assert_eq!(code, 1);
 	assert!(err.contains("/nonexistent.gguf: no such file"), "{err}");
 
-	let (code, err) = fails(
-		trainer()
-			.args(["train", "--method", "qlora", "--bits", "5"])
-			.arg("--base")
-			.arg(&s.base)
-			.arg("--data")
-			.arg(&s.corpus)
-			.arg("--out")
-			.arg(&x),
-	);
+	let (code, err) = fails(&mut s.train(&x, &["--method", "qlora", "--bits", "5"]));
 	assert_eq!(code, 2, "{err}");
 	assert!(err.contains("[possible values: 4, 8]"), "{err}");
 
-	let (code, err) = fails(
-		trainer()
-			.args(["train", "--target", "qkv"])
-			.arg("--base")
-			.arg(&s.base)
-			.arg("--data")
-			.arg(&s.corpus)
-			.arg("--out")
-			.arg(&x),
-	);
+	let (code, err) = fails(&mut s.train(&x, &["--target", "qkv"]));
 	assert_eq!(code, 1);
 	assert!(err.contains("`qkv`") && err.contains("q_proj"), "{err}");
 
-	let (code, err) = fails(
-		trainer()
-			.args(["train", "--seq-len", "4096"])
-			.arg("--base")
-			.arg(&s.base)
-			.arg("--data")
-			.arg(&s.corpus)
-			.arg("--out")
-			.arg(&x),
-	);
+	let (code, err) = fails(&mut s.train(&x, &["--seq-len", "4096"]));
 	assert_eq!(code, 1);
 	assert!(err.contains("lower --seq-len"), "{err}");
 	assert!(!x.exists(), "a refused run writes nothing");
 
 	let out = s.root.join("again");
-	let first = trainer()
-		.args([
-			"train",
-			"--quiet",
-			"--seq-len",
-			"32",
-			"--max-steps",
-			"2",
-			"--checkpoint-every",
-			"1",
-		])
-		.arg("--base")
-		.arg(&s.base)
-		.arg("--data")
-		.arg(&s.corpus)
-		.arg("--out")
-		.arg(&out)
+	let first = s
+		.train(&out, &["--quiet", "--seq-len", "32", "--max-steps", "2", "--checkpoint-every", "1"])
 		.output()
 		.unwrap();
 	assert!(first.status.success());
-	let (code, err) = fails(
-		trainer()
-			.args(["train", "--quiet", "--seq-len", "32", "--max-steps", "2"])
-			.arg("--base")
-			.arg(&s.base)
-			.arg("--data")
-			.arg(&s.corpus)
-			.arg("--out")
-			.arg(&out),
-	);
+	let (code, err) =
+		fails(&mut s.train(&out, &["--quiet", "--seq-len", "32", "--max-steps", "2"]));
 	assert_eq!(code, 1);
 	assert!(err.contains("--resume"), "{err}");
 }

@@ -4,11 +4,7 @@
 //! trained here apply to the transformers model too.
 
 use super::{base::file_name, BaseModel, LlamaConfig, ModelConfig, StoredTensor};
-use crate::{
-	hash::{records_hash, TensorRecord},
-	tokenizer::TextTokenizer,
-	Error, Result,
-};
+use crate::{hash::TensorHasher, tokenizer::TextTokenizer, Error, Result};
 use candle_core::{
 	quantized::{gguf_file, tokenizer::TokenizerFromGguf, QStorage, QTensor},
 	Device,
@@ -24,19 +20,14 @@ pub fn load(path: &Path) -> Result<BaseModel> {
 		unreachable!("GGUF loads LLaMA-family models only")
 	};
 
-	let mut records = Vec::new();
+	let mut hasher = TensorHasher::default();
 	let mut tensors = HashMap::new();
 	let mut names: Vec<&String> = content.tensor_infos.keys().collect();
 	names.sort();
 	for gguf_name in names {
 		let tensor = content.tensor(&mut reader, gguf_name, &Device::Cpu)?;
-		let raw = tensor.data()?.into_owned();
-		records.push((
-			gguf_name.clone(),
-			format!("{:?}", tensor.dtype()).to_lowercase(),
-			tensor.shape().dims().to_vec(),
-			raw,
-		));
+		let dtype = format!("{:?}", tensor.dtype()).to_lowercase();
+		hasher.add(gguf_name, &dtype, tensor.shape().dims(), &tensor.data()?);
 		let Some(hf_name) = hf_name(gguf_name) else { continue };
 		let tensor = match (llama.model_type.as_str(), hf_name.as_str()) {
 			("llama", n) if n.contains("self_attn.q_proj") => {
@@ -49,17 +40,7 @@ pub fn load(path: &Path) -> Result<BaseModel> {
 		};
 		tensors.insert(hf_name, StoredTensor::Quantized(Arc::new(tensor)));
 	}
-	let weights_hash = records_hash(
-		records
-			.iter()
-			.map(|(name, dtype, shape, data)| TensorRecord {
-				name,
-				dtype: dtype.clone(),
-				shape,
-				data: Cow::Borrowed(data),
-			})
-			.collect(),
-	);
+	let weights_hash = hasher.finish();
 	let tokenizer =
 		tokenizers::Tokenizer::from_gguf(&content).map_err(|e| Error::format(path, e))?;
 	let meta_u32 = |key: &str| content.metadata.get(key).and_then(|v| v.to_u32().ok());

@@ -5,10 +5,7 @@ use super::{
 	builder::Builder,
 	Gpt2Config, Linear,
 };
-use crate::{
-	ops::{layer_norm, FrozenWeight},
-	Error, Result,
-};
+use crate::{ops::layer_norm, Error, Result};
 use candle_core::{Tensor, D};
 
 #[derive(Clone, Debug)]
@@ -73,13 +70,7 @@ impl Gpt2 {
 			});
 		}
 		let ln_f = Norm::load(builder, "transformer.ln_f")?;
-		let head = Linear {
-			module: "lm_head".into(),
-			weight: FrozenWeight::Dense(wte.clone()),
-			bias: None,
-			lora: None,
-			index: 0,
-		};
+		let head = Linear::frozen("lm_head", wte.clone());
 		Ok(Gpt2 { config: config.clone(), wte, wpe, blocks, ln_f, head })
 	}
 

@@ -1,11 +1,7 @@
 //! Hugging Face checkpoints: `config.json`, one or more `*.safetensors`, `tokenizer.json`.
 
 use super::{base::file_name, BaseModel, ModelConfig, StoredTensor};
-use crate::{
-	hash::{dtype_name, records_hash, tensor_bytes, TensorRecord},
-	tokenizer::TextTokenizer,
-	Error, Result,
-};
+use crate::{hash::tensors_hash, tokenizer::TextTokenizer, Error, Result};
 use candle_core::{DType, Device, Tensor};
 use std::{collections::HashMap, path::Path};
 
@@ -32,23 +28,10 @@ pub fn load(dir: &Path) -> Result<BaseModel> {
 	for file in &files {
 		stored.extend(candle_core::safetensors::load(file, &Device::Cpu)?);
 	}
-	let weights_hash = stored_hash(&stored)?;
+	let weights_hash = tensors_hash(&stored)?;
 	let tensors = normalise(&config, stored)?;
 	let tokenizer = TextTokenizer::from_dir(dir)?;
 	Ok(BaseModel { config, tensors, tokenizer, weights_hash, name: file_name(dir) })
-}
-
-fn stored_hash(stored: &HashMap<String, Tensor>) -> Result<String> {
-	let mut records = Vec::with_capacity(stored.len());
-	for (name, tensor) in stored {
-		records.push(TensorRecord {
-			name,
-			dtype: dtype_name(tensor.dtype()).to_string(),
-			shape: tensor.dims(),
-			data: tensor_bytes(tensor)?.into(),
-		});
-	}
-	Ok(records_hash(records))
 }
 
 /// f32, HF LM-head naming (`transformer.` for GPT-2), (out, in) linears.
@@ -64,7 +47,7 @@ fn normalise(
 				if name.ends_with(".attn.bias") || name.ends_with(".attn.masked_bias") {
 					continue; // causal-mask buffers, not weights
 				}
-				if GPT2_CONV1D.iter().any(|suffix| name.ends_with(suffix)) {
+				if is_gpt2_conv1d(&name) {
 					tensor = tensor.t()?.contiguous()?;
 				}
 				if name.starts_with("transformer.") || name == "lm_head.weight" {

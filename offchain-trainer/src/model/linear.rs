@@ -22,6 +22,17 @@ pub struct Linear {
 }
 
 impl Linear {
+	/// A frozen layer without bias or adapter (the output head).
+	pub fn frozen(module: &str, weight: Tensor) -> Self {
+		Linear {
+			module: module.into(),
+			weight: FrozenWeight::Dense(weight),
+			bias: None,
+			lora: None,
+			index: 0,
+		}
+	}
+
 	pub fn forward(&self, xs: &Tensor, dropout_seed: Option<u64>) -> Result<Tensor> {
 		let mut ys = match &self.lora {
 			None => self.weight.forward(xs)?,
@@ -47,6 +58,7 @@ impl Linear {
 		let down = (dropped(&x, &mask)?.matmul(&a.t()?)? * scale)?;
 		let value = (self.weight.product(&x)? + down.matmul(&b.t()?)?)?;
 		let weight = self.weight.clone();
+		// `down` (rows × r) is kept for dB rather than recomputed.
 		let ys = attach3(
 			"lora-linear",
 			value,
@@ -55,7 +67,7 @@ impl Linear {
 				let x = dropped(&x.detach(), &mask)?;
 				let grad_b = grad.matmul(&b)?; // (rows, r)
 				let d_a = (grad_b.t()?.matmul(&x)? * scale)?;
-				let d_b = grad.t()?.matmul(&(x.matmul(&a.t()?)? * scale)?)?;
+				let d_b = grad.t()?.matmul(&down)?;
 				let d_x = dropped(&(grad_b.matmul(&a)? * scale)?, &mask)?;
 				Ok([Some((weight.input_gradient(grad)? + d_x)?), Some(d_a), Some(d_b)])
 			},

@@ -64,13 +64,7 @@ impl Llama {
 		} else {
 			builder.dense("lm_head.weight")?
 		};
-		let head = Linear {
-			module: "lm_head".into(),
-			weight: crate::ops::FrozenWeight::Dense(head_weight),
-			bias: None,
-			lora: None,
-			index: 0,
-		};
+		let head = Linear::frozen("lm_head", head_weight);
 		let positions = config.max_position_embeddings.min(MAX_ROPE_POSITIONS);
 		let rope =
 			Rope::new(config.head_dim(), positions, config.rope_theta, DType::F32, embed.device())?;
