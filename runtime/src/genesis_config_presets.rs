@@ -3,7 +3,7 @@
 //! datanet per modality owned by Alice, and bond Bob, Charlie and Dave as validators of each.
 
 use crate::{
-	AccountId, BalancesConfig, DatanetsConfig, RuntimeGenesisConfig, SudoConfig, DAYS, OPEN,
+	AccountId, BalancesConfig, DatanetsConfig, RuntimeGenesisConfig, SudoConfig, HOURS, OPEN,
 };
 use alloc::{vec, vec::Vec};
 use frame_support::build_struct_json_patch;
@@ -22,13 +22,30 @@ pub const DEV_VALIDATOR_BOND: u128 = 1_000 * OPEN;
 /// Datanet ids opened at genesis, in this order.
 pub const GENESIS_DATANETS: [(&str, Modality); 3] =
 	[("Text", Modality::Text), ("Images", Modality::Image), ("Audio", Modality::Audio)];
-/// Rules of the genesis datanets: three votes decide, by simple majority of stake, within
-/// a day.
-pub const GENESIS_VOTING: VotingRules<crate::BlockNumber> =
-	VotingRules { quorum: 3, approval_threshold: Perbill::from_percent(50), voting_period: DAYS };
+/// Rules of the local testnet's datanets: a simple majority of the revealed stake, half
+/// the bonded stake revealing, an hour to commit and an hour to reveal.
+pub const GENESIS_VOTING: VotingRules<crate::BlockNumber> = VotingRules {
+	approval_threshold: Perbill::from_percent(50),
+	min_participation: Perbill::from_percent(50),
+	commit_period: HOURS,
+	reveal_period: HOURS,
+};
+/// The development chain's: the same shares, 50 blocks to commit and 50 to reveal (five
+/// minutes each at a block per six seconds; each transaction seals a block too), so a file
+/// is decided within minutes, and early once enough stake has revealed.
+pub const DEV_VOTING: VotingRules<crate::BlockNumber> = VotingRules {
+	approval_threshold: Perbill::from_percent(50),
+	min_participation: Perbill::from_percent(50),
+	commit_period: 50,
+	reveal_period: 50,
+};
 
 /// `authorities`: each authority's Aura (sr25519) and GRANDPA (ed25519) dev key.
-fn genesis(authorities: Vec<(Sr25519Keyring, Ed25519Keyring)>, root: AccountId) -> Value {
+fn genesis(
+	authorities: Vec<(Sr25519Keyring, Ed25519Keyring)>,
+	root: AccountId,
+	voting: VotingRules<crate::BlockNumber>,
+) -> Value {
 	let endowed = Sr25519Keyring::well_known().map(|key| (key.to_account_id(), DEV_ENDOWMENT));
 	let owner = Sr25519Keyring::Alice.to_account_id();
 	let validators = [Sr25519Keyring::Bob, Sr25519Keyring::Charlie, Sr25519Keyring::Dave];
@@ -52,7 +69,7 @@ fn genesis(authorities: Vec<(Sr25519Keyring, Ed25519Keyring)>, root: AccountId) 
 				.iter()
 				.map(|(name, modality)| (owner.clone(), name.as_bytes().to_vec(), *modality))
 				.collect::<Vec<_>>(),
-			default_voting: Some(GENESIS_VOTING),
+			default_voting: Some(voting),
 			validators: (0..GENESIS_DATANETS.len() as u32)
 				.flat_map(|datanet| {
 					validators.iter().map(move |v| (datanet, v.to_account_id(), DEV_VALIDATOR_BOND))
@@ -66,6 +83,7 @@ pub fn development_config_genesis() -> Value {
 	genesis(
 		vec![(Sr25519Keyring::Alice, Ed25519Keyring::Alice)],
 		Sr25519Keyring::Alice.to_account_id(),
+		DEV_VOTING,
 	)
 }
 
@@ -78,6 +96,7 @@ pub fn local_testnet_genesis() -> Value {
 			(Sr25519Keyring::Dave, Ed25519Keyring::Dave),
 		],
 		Sr25519Keyring::Alice.to_account_id(),
+		GENESIS_VOTING,
 	)
 }
 

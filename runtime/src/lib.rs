@@ -139,7 +139,10 @@ pub type SignedPayload = generic::SignedPayload<RuntimeCall, TxExtension>;
 
 /// Storage migrations run at the next runtime upgrade; each checks the pallet's storage
 /// version, so it runs once.
-type Migrations = (pallet_datanets::migrations::v1::MigrateV0ToV1<Runtime>,);
+type Migrations = (
+	pallet_datanets::migrations::v1::MigrateV0ToV1<Runtime>,
+	pallet_datanets::migrations::v2::MigrateV1ToV2<Runtime>,
+);
 
 pub type Executive = frame_executive::Executive<
 	Runtime,

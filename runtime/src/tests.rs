@@ -35,9 +35,30 @@ fn dev_ext() -> sp_io::TestExternalities {
 	ext
 }
 
-fn submit(n: u32, bytes: u64) -> RuntimeCall {
-	let mut binary = vec![0x01, 0x55, 0x12, 0x20];
+/// A canonical CID for file `n` of `bytes` bytes: raw up to one chunk, dag-pb above.
+fn cid_of(n: u32, bytes: u64) -> Vec<u8> {
+	let codec = if bytes <= pallet_datanets::cid::CANONICAL_CHUNK_BYTES { 0x55 } else { 0x70 };
+	let mut binary = vec![0x01, codec, 0x12, 0x20];
 	binary.extend_from_slice(&sp_io::hashing::sha2_256(&n.to_le_bytes()));
+	binary
+}
+
+/// Reserves Alice's files (n, bytes) in this block and moves to the next one.
+fn reserve(files: &[(u32, u64)]) {
+	let reservations = files
+		.iter()
+		.map(|&(n, bytes)| pallet_datanets::reservation(0, &cid_of(n, bytes), &alice()));
+	for chunk in reservations.collect::<Vec<_>>().chunks(20) {
+		assert_ok!(pallet_datanets::Pallet::<Runtime>::reserve(
+			RuntimeOrigin::signed(alice()),
+			chunk.to_vec()
+		));
+	}
+	System::set_block_number(System::block_number() + 1);
+}
+
+fn submit(n: u32, bytes: u64) -> RuntimeCall {
+	let binary = cid_of(n, bytes);
 	RuntimeCall::Datanets(pallet_datanets::Call::submit {
 		datanet: 0,
 		cid: pallet_datanets::cid::to_text(&binary),
@@ -79,6 +100,7 @@ fn development_genesis_opens_datanets_and_bonds_validators() {
 #[test]
 fn a_batch_cannot_submit_more_files_than_the_daily_cap() {
 	dev_ext().execute_with(|| {
+		reserve(&(0..21).chain(100..102).map(|n| (n, 1)).collect::<Vec<_>>());
 		let calls: Vec<_> = (0..21).map(|n| submit(n, 1)).collect();
 		let batch = RuntimeCall::Utility(pallet_utility::Call::batch { calls });
 		assert_ok!(batch.dispatch_bypass_filter(RuntimeOrigin::signed(alice())));
@@ -100,6 +122,7 @@ fn a_batch_cannot_submit_more_files_than_the_daily_cap() {
 #[test]
 fn a_batch_cannot_submit_more_bytes_than_the_daily_cap() {
 	dev_ext().execute_with(|| {
+		reserve(&[(1, 6 << 20), (2, 4 << 20), (3, 1)]);
 		let calls = vec![submit(1, 6 << 20), submit(2, 4 << 20), submit(3, 1)];
 		let batch = RuntimeCall::Utility(pallet_utility::Call::batch { calls });
 		assert_ok!(batch.dispatch_bypass_filter(RuntimeOrigin::signed(alice())));

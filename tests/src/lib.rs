@@ -191,6 +191,91 @@ pub async fn sign_and_finalize<Call: subxt::transactions::Payload>(
 		.map_err(|e| e.to_string())
 }
 
+/// Reserves `cid` (text) for `who` on `datanet`, then submits it in a later block, as
+/// `openledger submit` does; returns the submission id. `format` is a `FileFormat` variant
+/// name. Refusals come back as the error text.
+pub async fn reserve_and_submit(
+	api: &Client,
+	who: &subxt_signer::sr25519::Keypair,
+	datanet: u32,
+	cid: &str,
+	bytes: u64,
+	format: &str,
+) -> Result<u64, String> {
+	let binary = pallet_datanets::cid::parse(cid.as_bytes()).map_err(|e| format!("{e:?}"))?;
+	let reservation = pallet_datanets::reservation(datanet, &binary, &who.public_key().0);
+	let reserve = subxt::dynamic::transaction("Datanets", "reserve", (vec![reservation],));
+	sign_and_finalize(api, &reserve, who).await?;
+	let call = subxt::dynamic::transaction(
+		"Datanets",
+		"submit",
+		(
+			datanet,
+			cid.as_bytes().to_vec(),
+			bytes,
+			subxt::dynamic::Value::unnamed_variant(format, []),
+		),
+	);
+	sign_and_finalize(api, &call, who).await?;
+	Ok(last_submission_id(api).await)
+}
+
+/// A submission's voting windows: (commit_ends, reveal_ends), from the RPC.
+pub async fn windows(node: &Node, submission: u64) -> (u64, u64) {
+	let info: serde_json::Value = node
+		.rpc()
+		.await
+		.request("datanets_submission", subxt::rpcs::rpc_params![submission])
+		.await
+		.expect("the submission exists");
+	(info["commitEnds"].as_u64().unwrap(), info["revealEnds"].as_u64().unwrap())
+}
+
+/// Seals empty blocks (dev chain, `engine_createBlock`) until the best block is past
+/// `block`.
+pub async fn seal_past(node: &Node, block: u64) {
+	let rpc = node.rpc().await;
+	while node.finalized_number().await <= block {
+		let _: serde_json::Value = rpc
+			.request(
+				"engine_createBlock",
+				subxt::rpcs::rpc_params![true, true, Option::<String>::None],
+			)
+			.await
+			.expect("the dev node seals on request");
+	}
+}
+
+/// Each validator commits its ballot `(approve, quality)` with a fixed salt, then (past
+/// the commit period) reveals it; then blocks are sealed past the reveal period so that
+/// the votes are settled.
+pub async fn vote_sealed(
+	api: &Client,
+	node: &Node,
+	submission: u64,
+	ballots: &[(&subxt_signer::sr25519::Keypair, bool, u8)],
+) {
+	let salt = [7u8; 32];
+	for (validator, approve, quality) in ballots {
+		let account = validator.public_key().0;
+		let commitment =
+			pallet_datanets::commitment(submission, *approve, *quality, &salt, &account);
+		let call = subxt::dynamic::transaction("Datanets", "commit_vote", (submission, commitment));
+		sign_and_finalize(api, &call, validator).await.expect("commitment taken");
+	}
+	let (commit_ends, reveal_ends) = windows(node, submission).await;
+	seal_past(node, commit_ends).await;
+	for (validator, approve, quality) in ballots {
+		let call = subxt::dynamic::transaction(
+			"Datanets",
+			"reveal_vote",
+			(submission, *approve, *quality, salt),
+		);
+		sign_and_finalize(api, &call, validator).await.expect("reveal taken");
+	}
+	seal_past(node, reveal_ends).await;
+}
+
 /// A distinct valid CIDv1 text (raw leaves, sha2-256 multihash) for each `n`; the chain
 /// checks the CID's form, not the content behind it.
 pub fn cid_v1(n: u8) -> String {

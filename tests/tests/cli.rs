@@ -1,17 +1,19 @@
 //! The `openledger` CLI against a real dev node with its embedded content store:
 //! contributors submit a text file, a PNG and a WAV; two submissions whose declared size or
 //! format do not match their content are made directly; the three dev validators run
-//! `validate --auto`; the valid files are accepted, the mismatches rejected, and the
-//! leaderboard the CLI prints is the chain's. Then each one-line error and its exit status.
+//! `validate --auto` (sealed commitments, ballots kept on disk), and again once the reveal
+//! period opens (reveals from the kept ballots); the valid files are accepted, the
+//! mismatches rejected, and the leaderboard the CLI prints is the chain's. Then each
+//! one-line error and its exit status.
 
-use openledger_e2e::{cli_binary, files, last_submission_id, sign_and_finalize, Client, Node};
+use openledger_e2e::{cli_binary, files, reserve_and_submit, seal_past, windows, Client, Node};
 use openledger_ipfs::{BlockStore, Layout};
 use serde_json::Value as Json;
 use std::{
 	path::PathBuf,
 	process::{Command, Output, Stdio},
 };
-use subxt::{dynamic, dynamic::Value, rpcs::rpc_params};
+use subxt::rpcs::rpc_params;
 use subxt_signer::sr25519::dev;
 
 const TEXT: u32 = 0;
@@ -50,6 +52,7 @@ impl Cli {
 			.env("OPENLEDGER_URL", &self.url)
 			.env("OPENLEDGER_STORE", self.store())
 			.env("OPENLEDGER_KEYSTORE", self.dir.join("keys"))
+			.env("OPENLEDGER_BALLOTS", self.dir.join("ballots"))
 			.env_remove("OPENLEDGER_PASSWORD")
 			.env_remove("OPENLEDGER_SURI")
 			.env_remove("OPENLEDGER_KEY")
@@ -119,13 +122,9 @@ fn submission_ids(submitted: &Json) -> Vec<u64> {
 /// Submits content already in the store under a declaration of the caller's choosing,
 /// as a dishonest client could.
 async fn submit_declared(api: &Client, datanet: u32, cid: String, bytes: u64, format: &str) -> u64 {
-	let call = dynamic::transaction(
-		"Datanets",
-		"submit",
-		(datanet, cid.into_bytes(), bytes, Value::unnamed_variant(format, [])),
-	);
-	sign_and_finalize(api, &call, &dev::ferdie()).await.expect("the chain takes the declaration");
-	last_submission_id(api).await
+	reserve_and_submit(api, &dev::ferdie(), datanet, &cid, bytes, format)
+		.await
+		.expect("the chain takes the declaration")
 }
 
 async fn status_of(node: &Node, id: u64) -> String {
@@ -173,13 +172,23 @@ async fn contributors_and_validators_work_through_the_cli() {
 	let noise_cid = store.add(&noise, Layout::KUBO_V1).unwrap().to_string();
 	let wrong_format = submit_declared(&api, AUDIO, noise_cid, noise.len() as u64, "Mp3").await;
 
+	let all: Vec<u64> = text_ids
+		.iter()
+		.chain(&image_ids)
+		.chain(&audio_ids)
+		.copied()
+		.chain([wrong_size, wrong_format])
+		.collect();
+	let validate = |validator: &str, datanet: u32| {
+		cli.json(
+			&["--suri", validator, "validate", "--datanet", &datanet.to_string(), "--auto"],
+			None,
+		)
+	};
+	// Sealed commitments: what each validator decided, not yet visible on chain.
 	for validator in ["//Bob", "//Charlie", "//Dave"] {
 		for datanet in [TEXT, IMAGES, AUDIO] {
-			let verdicts = cli.json(
-				&["--suri", validator, "validate", "--datanet", &datanet.to_string(), "--auto"],
-				None,
-			);
-			for verdict in verdicts.as_array().unwrap() {
+			for verdict in validate(validator, datanet).as_array().unwrap() {
 				let id = verdict["submission"].as_u64().unwrap();
 				let expected =
 					if [wrong_size, wrong_format].contains(&id) { "rejected" } else { "approved" };
@@ -187,6 +196,27 @@ async fn contributors_and_validators_work_through_the_cli() {
 			}
 		}
 	}
+	let mut last_commit = 0;
+	let mut last_reveal = 0;
+	for &id in &all {
+		let (commit_ends, reveal_ends) = windows(&node, id).await;
+		last_commit = last_commit.max(commit_ends);
+		last_reveal = last_reveal.max(reveal_ends);
+		assert_eq!(status_of(&node, id).await, "pending", "nothing decided before reveals");
+	}
+	// A later run (a restart, as far as the CLI knows) reveals from the kept ballots.
+	seal_past(&node, last_commit).await;
+	for validator in ["//Bob", "//Charlie", "//Dave"] {
+		let mut revealed = 0;
+		for datanet in [TEXT, IMAGES, AUDIO] {
+			for verdict in validate(validator, datanet).as_array().unwrap() {
+				assert_eq!(verdict["action"], "revealed", "{validator} on {verdict}");
+				revealed += 1;
+			}
+		}
+		assert_eq!(revealed, all.len(), "{validator} revealed every commitment");
+	}
+	seal_past(&node, last_reveal).await;
 	for id in text_ids.iter().chain(&image_ids).chain(&audio_ids) {
 		assert_eq!(status_of(&node, *id).await, "accepted", "submission {id}");
 	}

@@ -2,7 +2,9 @@
 //! state produced by real extrinsics: score ties, paging edges, an unknown datanet, an
 //! oversize page, queries at an older block, and @polkadot/api calling both.
 
-use openledger_e2e::{cid_v1, field_u128, last_submission_id, sign_and_finalize, Client, Node};
+use openledger_e2e::{
+	cid_v1, field_u128, reserve_and_submit, sign_and_finalize, vote_sealed, Client, Node,
+};
 use serde_json::{json, Value as Json};
 use subxt::{
 	dynamic::{self, Value},
@@ -18,22 +20,19 @@ fn ss58(who: &Keypair) -> String {
 	who.public_key().to_account_id().to_string()
 }
 
-/// Submits text file `n` as `who`; returns its submission id.
+/// Reserves and submits text file `n` as `who`; returns its submission id.
 async fn submit(api: &Client, who: &Keypair, n: u8) -> u64 {
-	let call = dynamic::transaction(
-		"Datanets",
-		"submit",
-		(TEXT, cid_v1(n).into_bytes(), 100u64 + n as u64, Value::unnamed_variant("Txt", [])),
-	);
-	sign_and_finalize(api, &call, who).await.expect("submission accepted");
-	last_submission_id(api).await
+	reserve_and_submit(api, who, TEXT, &cid_v1(n), 100 + n as u64, "Txt")
+		.await
+		.expect("submission accepted")
 }
 
-async fn vote_all(api: &Client, submission: u64, approve: bool, quality: u8) {
-	for validator in [dev::bob(), dev::charlie(), dev::dave()] {
-		let call = dynamic::transaction("Datanets", "vote", (submission, approve, quality));
-		sign_and_finalize(api, &call, &validator).await.expect("vote accepted");
-	}
+/// Bob, Charlie and Dave commit and reveal the same ballot; the votes are then settled.
+async fn vote_all(api: &Client, node: &Node, submission: u64, approve: bool, quality: u8) {
+	let (bob, charlie, dave) = (dev::bob(), dev::charlie(), dev::dave());
+	let ballots =
+		[(&bob, approve, quality), (&charlie, approve, quality), (&dave, approve, quality)];
+	vote_sealed(api, node, submission, &ballots).await;
 }
 
 async fn call(rpc: &RpcClient, method: &str, params: subxt::rpcs::client::RpcParams) -> Json {
@@ -122,21 +121,23 @@ async fn datanets_rpc_and_view_functions_match_chain_state() {
 	// (a tie on score and count, broken by the earlier acceptance). Ferdie: one rejection.
 	for n in [1, 2] {
 		let id = submit(&api, &eve, n).await;
-		vote_all(&api, id, true, 40).await;
+		vote_all(&api, &node, id, true, 40).await;
 	}
 	let alices = submit(&api, &alice, 3).await;
-	vote_all(&api, alices, true, 80).await;
+	vote_all(&api, &node, alices, true, 80).await;
 	let ferdies = submit(&api, &ferdie, 4).await;
-	vote_all(&api, ferdies, true, 80).await;
+	vote_all(&api, &node, ferdies, true, 80).await;
 	let rejected = submit(&api, &ferdie, 5).await;
-	vote_all(&api, rejected, false, 0).await;
+	vote_all(&api, &node, rejected, false, 0).await;
 	let before_stash: String =
 		call(&rpc, "chain_getFinalizedHead", rpc_params![]).await.as_str().unwrap().to_owned();
 	// Alice's stash: one file at 90, the new leader. Alice: one file left pending.
 	let stashs = submit(&api, &stash, 6).await;
-	vote_all(&api, stashs, true, 90).await;
+	vote_all(&api, &node, stashs, true, 90).await;
 	let pending = submit(&api, &alice, 7).await;
-	let bob_vote = dynamic::transaction("Datanets", "vote", (pending, true, 60u8));
+	let sealed =
+		pallet_datanets::commitment(pending, true, 60, &[1; 32], &dev::bob().public_key().0);
+	let bob_vote = dynamic::transaction("Datanets", "commit_vote", (pending, sealed));
 	sign_and_finalize(&api, &bob_vote, &dev::bob()).await.unwrap();
 
 	// The leaderboard, against the stats in storage and the documented order.
@@ -206,8 +207,13 @@ async fn datanets_rpc_and_view_functions_match_chain_state() {
 		(Some(103), Some("txt"))
 	);
 	assert_eq!(submission["contributor"], json!(ss58(&alice)));
-	assert_eq!(submission["votes"][0]["validator"], json!(ss58(&dev::bob())));
-	assert_eq!(submission["votes"][0]["stake"], json!(DEV_BOND));
+	// Settled: the votes are gone, the tally stays.
+	assert_eq!(
+		(submission["settled"].as_bool(), submission["reveals"].as_u64()),
+		(Some(true), Some(3))
+	);
+	assert_eq!(submission["votes"], json!([]));
+	assert_eq!(submission["approvingStake"], json!("3000000000000000000000"));
 	let (code, _) = error(&rpc, "datanets_submission", rpc_params![9_999]).await;
 	assert_eq!(code, 4002);
 
@@ -216,6 +222,14 @@ async fn datanets_rpc_and_view_functions_match_chain_state() {
 	assert_eq!(open["total"].as_u64(), Some(1));
 	assert_eq!(open["items"][0]["id"].as_u64(), Some(pending));
 	assert_eq!(open["items"][0]["status"], json!("pending"));
+	// Bob's vote is sealed: its stake shows, its ballot does not.
+	let sealed_vote = &open["items"][0]["votes"][0];
+	assert_eq!(sealed_vote["validator"], json!(ss58(&dev::bob())));
+	assert_eq!(sealed_vote["stake"], json!(DEV_BOND));
+	assert_eq!(
+		(sealed_vote["approve"].clone(), sealed_vote["quality"].clone()),
+		(Json::Null, Json::Null)
+	);
 	let beyond = call(&rpc, "datanets_pending", rpc_params![TEXT, 1, 5]).await;
 	assert!(beyond["items"].as_array().unwrap().is_empty());
 	assert_eq!(error(&rpc, "datanets_pending", rpc_params![42]).await.0, 4001);
@@ -241,7 +255,7 @@ async fn datanets_rpc_and_view_functions_match_chain_state() {
 	// Validators and rewards.
 	let bob = call(&rpc, "datanets_validator", rpc_params![TEXT, ss58(&dev::bob())]).await;
 	assert_eq!((bob["bond"].clone(), bob["pendingVotes"].as_u64()), (json!(DEV_BOND), Some(1)));
-	assert_eq!(bob["unclaimedAgreeingVotes"].as_u64(), Some(6));
+	assert_eq!(bob["unclaimedAgreeingStake"], json!("6000000000000000000000"));
 	assert_eq!(error(&rpc, "datanets_validator", rpc_params![TEXT, ss58(&eve)]).await.0, 4003);
 	let rewards = call(&rpc, "datanets_rewards", rpc_params![ss58(&eve)]).await;
 	assert_eq!(rewards["total"].as_u64(), Some(1));

@@ -2,7 +2,8 @@
 //! dev sr25519 keys.
 
 use openledger_e2e::{
-	cid_v1, field_u128, last_submission_id, sign_and_finalize, variant_name, Client, Node,
+	cid_v1, field_u128, reserve_and_submit, sign_and_finalize, variant_name, vote_sealed, Client,
+	Node,
 };
 use subxt::ext::scale_value::At;
 use subxt::{
@@ -13,22 +14,19 @@ use subxt_signer::sr25519::{dev, Keypair};
 
 /// The text datanet of the development genesis.
 const TEXT_DATANET: u32 = 0;
-/// `ipfs add` of "hello world\n".
-const HELLO_CID: &str = "QmT78zSuBmuS4z925WZfrqQ1qHaJ56DQaTfyMUF7F8ff5o";
+/// `ipfs add --cid-version=1` of "hello world\n": the canonical form.
+const HELLO_CID: &str = "bafkreifjjcie6lypi6ny7amxnfftagclbuxndqonfipmb64f2km2devei4";
+/// `ipfs add` of the same file (CIDv0): a form the chain refuses.
+const HELLO_CID_V0: &str = "QmT78zSuBmuS4z925WZfrqQ1qHaJ56DQaTfyMUF7F8ff5o";
 const OPEN: u128 = 1_000_000_000_000_000_000;
 
 fn account(keypair: &Keypair) -> [u8; 32] {
 	keypair.public_key().0
 }
 
-/// Submits a text file as `who`; returns the error text if the chain refused it.
-async fn submit(api: &Client, who: &Keypair, cid: &str, bytes: u64) -> Result<(), String> {
-	let call = dynamic::transaction(
-		"Datanets",
-		"submit",
-		(TEXT_DATANET, cid.as_bytes().to_vec(), bytes, Value::unnamed_variant("Txt", [])),
-	);
-	sign_and_finalize(api, &call, who).await
+/// Reserves and submits a text file as `who`; returns the error text if the chain refused.
+async fn submit(api: &Client, who: &Keypair, cid: &str, bytes: u64) -> Result<u64, String> {
+	reserve_and_submit(api, who, TEXT_DATANET, cid, bytes, "Txt").await
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -43,15 +41,14 @@ async fn a_contribution_is_voted_in_and_caps_hold_on_the_dev_chain() {
 	assert_eq!(properties["tokenSymbol"], "OPEN");
 	assert_eq!(properties["tokenDecimals"], 18);
 
-	// Alice submits a text file; Bob, Charlie and Dave approve it.
-	submit(&api, &alice, HELLO_CID, 12)
+	// Alice submits a text file; Bob, Charlie and Dave approve it with sealed votes.
+	let refused = submit(&api, &alice, HELLO_CID_V0, 12).await.unwrap_err();
+	assert!(refused.contains("CidNotCanonical"), "unexpected error: {refused}");
+	let submission = submit(&api, &alice, HELLO_CID, 12)
 		.await
 		.unwrap_or_else(|e| panic!("{e}\n{}", node.log_tail()));
-	let submission = last_submission_id(&api).await;
-	for (validator, quality) in [(&bob, 80u8), (&charlie, 90), (&dave, 70)] {
-		let vote = dynamic::transaction("Datanets", "vote", (submission, true, quality));
-		sign_and_finalize(&api, &vote, validator).await.unwrap();
-	}
+	let ballots = [(&bob, true, 80u8), (&charlie, true, 90), (&dave, true, 70)];
+	vote_sealed(&api, &node, submission, &ballots).await;
 
 	let at = api.at_current_block().await.unwrap();
 	let record = at
@@ -76,7 +73,8 @@ async fn a_contribution_is_voted_in_and_caps_hold_on_the_dev_chain() {
 	assert_eq!(field_u128(&stats, "score"), 80);
 	assert_eq!(field_u128(&stats, "accepted"), 1);
 
-	// Nineteen more files fill Alice's 20-file day; the 21st is refused with the cap error.
+	// Nineteen more files fill Alice's 20-file day (the refused CIDv0 took none of it);
+	// the 21st is refused with the cap error.
 	for n in 1..20 {
 		submit(&api, &alice, &cid_v1(n), 1).await.unwrap();
 	}

@@ -59,15 +59,19 @@ pub struct CreateArgs {
 	/// Largest file accepted [default: the chain's maximum].
 	#[arg(long)]
 	max_file_bytes: Option<u64>,
-	/// Votes that decide a submission.
-	#[arg(long, default_value_t = 3)]
-	quorum: u32,
-	/// Percent of the voting stake that must approve.
-	#[arg(long, default_value_t = 50, value_parser = clap::value_parser!(u32).range(0..=100))]
+	/// Percent of the revealed stake that must approve.
+	#[arg(long, default_value_t = 50, value_parser = clap::value_parser!(u32).range(1..=100))]
 	approval_percent: u32,
-	/// Blocks during which a submission takes votes.
-	#[arg(long, default_value_t = 14_400)]
-	voting_period: u32,
+	/// Percent of the stake bonded at submission that must reveal for any decision
+	/// (below it the submission expires and its deposit is returned).
+	#[arg(long, default_value_t = 50, value_parser = clap::value_parser!(u32).range(1..=100))]
+	participation_percent: u32,
+	/// Blocks after a submission in which validators commit sealed votes (600 = 1 hour).
+	#[arg(long, default_value_t = 600)]
+	commit_period: u32,
+	/// Blocks after the commit period in which they reveal them.
+	#[arg(long, default_value_t = 600)]
+	reveal_period: u32,
 	/// Most OPEN the reward pool releases per epoch.
 	#[arg(long, default_value = "0")]
 	reward_per_epoch: String,
@@ -90,12 +94,34 @@ pub fn describe(datanet: &json::Datanet) -> String {
 		(
 			"voting",
 			format!(
-				"quorum {}, {}% of stake approves, {} blocks",
-				datanet.quorum, datanet.approval_threshold_percent, datanet.voting_period
+				"sealed: commit {} blocks, reveal {} blocks; {}% of the bonded stake reveals, \
+				 {}% of it approves",
+				datanet.commit_period,
+				datanet.reveal_period,
+				datanet.min_participation_percent,
+				datanet.approval_threshold_percent
+			),
+		),
+		(
+			"validators",
+			format!(
+				"{} bonded, {} active stake",
+				datanet.validators,
+				amount::format_text(&datanet.active_stake)
 			),
 		),
 		("reward pool", amount::format_text(&datanet.reward_pool)),
-		("reward per epoch", amount::format_text(&datanet.reward_per_epoch)),
+		(
+			"reward per epoch",
+			match &datanet.next_reward_per_epoch {
+				Some((epoch, rate)) => format!(
+					"{} (then {} from epoch {epoch})",
+					amount::format_text(&datanet.reward_per_epoch),
+					amount::format_text(rate)
+				),
+				None => amount::format_text(&datanet.reward_per_epoch),
+			},
+		),
 		(
 			"submissions",
 			format!(
@@ -144,12 +170,12 @@ pub async fn run(global: &Global, command: DatanetCommand) -> CliResult<()> {
 				ModalityArg::Image => pallet_datanets::Modality::Image,
 				ModalityArg::Audio => pallet_datanets::Modality::Audio,
 			};
+			use runtime::runtime_types::sp_arithmetic::per_things::Perbill;
 			let voting = runtime::runtime_types::pallet_datanets::types::VotingRules {
-				quorum: args.quorum,
-				approval_threshold: runtime::runtime_types::sp_arithmetic::per_things::Perbill(
-					args.approval_percent * 10_000_000,
-				),
-				voting_period: args.voting_period,
+				approval_threshold: Perbill(args.approval_percent * 10_000_000),
+				min_participation: Perbill(args.participation_percent * 10_000_000),
+				commit_period: args.commit_period,
+				reveal_period: args.reveal_period,
 			};
 			let caps = CapOverrides {
 				daily_bytes_per_account: args.daily_bytes,

@@ -45,7 +45,7 @@ pub async fn run(global: &Global, args: RewardsArgs) -> CliResult<()> {
 							reward.datanet.to_string(),
 							reward.epoch.to_string(),
 							reward.score.to_string(),
-							reward.agreeing_votes.to_string(),
+							amount::format_text(&reward.agreeing_stake),
 							reward
 								.claimable
 								.as_deref()
@@ -54,7 +54,7 @@ pub async fn run(global: &Global, args: RewardsArgs) -> CliResult<()> {
 						]
 					})
 					.collect();
-				table(&["datanet", "epoch", "score", "agreeing votes", "claimable"], &rows)
+				table(&["datanet", "epoch", "score", "agreeing stake", "claimable"], &rows)
 			});
 		},
 		Some(RewardsAction::Claim { datanet }) => {

@@ -1,5 +1,7 @@
 //! `openledger submit FILE... --datanet ID`: every check the chain would make, done before
-//! any fee is paid; then add to IPFS, submit, and wait for each to be finalized.
+//! any fee is paid; then add to IPFS, reserve the CIDs (one transaction whose hashes show
+//! nothing of them, so no one watching the pool can take a file first), and submit each
+//! in a later block, waiting for each to be finalized.
 
 use crate::{
 	commands::event,
@@ -8,7 +10,7 @@ use crate::{
 	inspect,
 	output::table,
 };
-use openledger_client::{json, runtime, runtime::datanets::events};
+use openledger_client::{amount, json, runtime, runtime::datanets::events, signer::Keypair, Chain};
 use openledger_ipfs::{Dag, Layout};
 use pallet_datanets::FileFormat;
 use serde::Serialize;
@@ -22,10 +24,6 @@ pub struct SubmitArgs {
 	/// The datanet to submit to.
 	#[arg(long)]
 	datanet: u32,
-	/// CID version to add with: 1 (`ipfs add --cid-version=1`, raw leaves: what the chain
-	/// records) or 0 (Kubo's default).
-	#[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u8).range(0..=1))]
-	cid_version: u8,
 }
 
 /// A file that passed every check.
@@ -46,7 +44,9 @@ struct Submitted {
 	cid: String,
 	bytes: u64,
 	format: &'static str,
-	voting_ends: u32,
+	deposit: String,
+	commit_ends: u32,
+	reveal_ends: u32,
 }
 
 fn check_file(path: &PathBuf, datanet: &json::Datanet, layout: Layout) -> CliResult<Checked> {
@@ -78,12 +78,21 @@ fn check_file(path: &PathBuf, datanet: &json::Datanet, layout: Layout) -> CliRes
 		)));
 	}
 	let dag = openledger_ipfs::add(&content, layout);
+	let binary = pallet_datanets::cid::parse(dag.root.to_string().as_bytes())
+		.map_err(|error| CliError::input(format!("{shown}: unreadable CID: {error:?}")))?;
+	if !pallet_datanets::cid::check_canonical(&binary, content.len() as u64) {
+		return Err(CliError::input(format!(
+			"{shown}: {} is not the chain's canonical CID form (CIDv1, raw leaves, sha2-256)",
+			dag.root
+		)));
+	}
 	Ok(Checked { path: path.clone(), content, format, dag })
 }
 
 pub async fn run(global: &Global, args: SubmitArgs) -> CliResult<()> {
 	let output = global.output();
-	let layout = if args.cid_version == 0 { Layout::KUBO_V0 } else { Layout::KUBO_V1 };
+	// The one form the chain takes: `ipfs add --cid-version=1` (see pallet_datanets::cid).
+	let layout = Layout::KUBO_V1;
 	let signer = global.signer()?;
 	let account = account_of(&signer);
 	let chain = global.chain().await?;
@@ -131,6 +140,7 @@ pub async fn run(global: &Global, args: SubmitArgs) -> CliResult<()> {
 
 	let store = global.content_store().await?;
 	output.note(format!("adding {} files to the {}", checked.len(), store.location()));
+	reserve(&chain, &signer, datanet.id, &checked).await?;
 	let progress = output.progress(bytes, true);
 	let mut submitted = Vec::new();
 	for file in checked {
@@ -160,7 +170,9 @@ pub async fn run(global: &Global, args: SubmitArgs) -> CliResult<()> {
 			cid: cid.to_string(),
 			bytes,
 			format: file.format.extension(),
-			voting_ends: event.voting_ends,
+			deposit: amount::format(event.deposit),
+			commit_ends: event.commit_ends,
+			reveal_ends: event.reveal_ends,
 		});
 	}
 	progress.finish_and_clear();
@@ -174,11 +186,39 @@ pub async fn run(global: &Global, args: SubmitArgs) -> CliResult<()> {
 					s.format.to_string(),
 					s.bytes.to_string(),
 					s.cid.clone(),
-					s.voting_ends.to_string(),
+					s.deposit.clone(),
+					s.reveal_ends.to_string(),
 				]
 			})
 			.collect();
-		table(&["submission", "file", "format", "bytes", "cid", "voting ends"], &rows)
+		table(&["submission", "file", "format", "bytes", "cid", "deposit", "decided by"], &rows)
 	});
 	Ok(())
 }
+
+/// Reserves every file's CID for the signer in one transaction (in chunks of the chain's
+/// maximum), waiting for finality so that the submissions land in later blocks.
+async fn reserve(
+	chain: &Chain,
+	signer: &Keypair,
+	datanet: u32,
+	files: &[Checked],
+) -> CliResult<()> {
+	let contributor = account_of(signer);
+	let reservations: Vec<[u8; 32]> = files
+		.iter()
+		.map(|file| {
+			let binary = pallet_datanets::cid::parse(file.dag.root.to_string().as_bytes())
+				.expect("checked in check_file");
+			pallet_datanets::reservation(datanet, &binary, &contributor.0)
+		})
+		.collect();
+	for chunk in reservations.chunks(MAX_RESERVATIONS) {
+		let call = runtime::transactions().datanets().reserve(chunk.to_vec());
+		chain.submit(&call, signer).await?;
+	}
+	Ok(())
+}
+
+/// The runtime's `MaxReservations`.
+const MAX_RESERVATIONS: usize = 20;

@@ -1,16 +1,32 @@
-//! `openledger validate --datanet ID [--auto]`: fetch each pending submission's content by
-//! its CID, check it against the CID, the declared size and format, then vote.
+//! `openledger validate --datanet ID [--auto] [--watch]`: fetch each pending submission's
+//! content by its CID, check it against the CID, the declared size and format, and commit a
+//! sealed vote; reveal kept ballots once their reveal period opens.
+//!
+//! Votes are sealed: a commitment now, the ballot and its salt after the commit period.
+//! The ballots wait in a book on disk (`--ballots`, see `openledger_client::ballots`), so a
+//! later run, or `--watch` after a restart, reveals them; a ballot is dropped once the chain
+//! has settled the submission's votes. An unrevealed commitment is slashed: keep `--watch`
+//! running, or run `validate` again before each reveal period ends.
 
 use crate::{
 	context::{account_of, Global},
 	error::{CliError, CliResult},
 	inspect::{self, Assessment},
-	output::table,
+	output::{table, Output},
 };
-use openledger_client::{json, runtime, ChainError};
-use openledger_ipfs::{Cid, IpfsError, KuboError, StoreError};
+use openledger_client::{
+	ballots::{Ballot, BallotBook},
+	json, runtime,
+	signer::Keypair,
+	Chain, ChainError,
+};
+use openledger_ipfs::{Cid, ContentStore, IpfsError, KuboError, StoreError};
 use serde::Serialize;
-use std::io::{BufRead, Write};
+use std::{
+	io::{BufRead, Write},
+	path::PathBuf,
+	time::Duration,
+};
 
 #[derive(clap::Args, Debug)]
 pub struct ValidateArgs {
@@ -21,6 +37,13 @@ pub struct ValidateArgs {
 	/// with the quality the checks give.
 	#[arg(long)]
 	auto: bool,
+	/// Keep running: follow new blocks, commit on new submissions and reveal when due;
+	/// reconnects when the node goes away. Stop with Ctrl-C.
+	#[arg(long, requires = "auto")]
+	watch: bool,
+	/// Directory of the ballot books [default: <data dir>/openledger/ballots].
+	#[arg(long, env = "OPENLEDGER_BALLOTS")]
+	ballots: Option<PathBuf>,
 }
 
 #[derive(Serialize)]
@@ -28,7 +51,7 @@ pub struct ValidateArgs {
 struct Verdict {
 	submission: u64,
 	cid: String,
-	/// approved, rejected, skipped or unavailable.
+	/// approved or rejected (committed, sealed), revealed, skipped or unavailable.
 	action: &'static str,
 	quality: Option<u8>,
 	findings: Vec<String>,
@@ -61,65 +84,151 @@ fn prompt(submission: &json::Submission, assessment: &Assessment) -> CliResult<O
 	})
 }
 
+/// One validator on one datanet.
+struct Validator<'a> {
+	args: &'a ValidateArgs,
+	signer: Keypair,
+	me: String,
+	book: BallotBook,
+	store: ContentStore,
+}
+
 pub async fn run(global: &Global, args: ValidateArgs) -> CliResult<()> {
 	let output = global.output();
 	let signer = global.signer()?;
 	let me = account_of(&signer).to_string();
-	let chain = global.chain().await?;
-	let bond = chain.validator(args.datanet, &me).await?;
-	if bond.unlocks_at.is_some() {
-		return Err(CliError::input(format!(
-			"{me} is unbonding from datanet {} and can no longer vote",
-			args.datanet
-		)));
-	}
+	let dir = args.ballots.clone().unwrap_or_else(BallotBook::default_dir);
+	let book =
+		BallotBook::open(&dir, &me, args.datanet).map_err(|e| CliError::input(e.to_string()))?;
 	let store = global.content_store().await?;
-	let pending: Vec<json::Submission> = chain
-		.pending(args.datanet)
-		.await?
-		.into_iter()
-		.filter(|s| s.contributor != me && !s.votes.iter().any(|vote| vote.validator == me))
-		.collect();
-	output.note(format!(
-		"{} pending submissions to check on datanet {} (content from the {})",
-		pending.len(),
-		args.datanet,
-		store.location()
-	));
+	let mut validator = Validator { args: &args, signer, me, book, store };
+	if !args.watch {
+		let chain = global.chain().await?;
+		let verdicts = validator.pass(&chain, &output).await?;
+		print_verdicts(&output, args.datanet, &verdicts);
+		return Ok(());
+	}
+	// Unattended: one pass per new block; a lost node is waited for, not fatal.
+	let mut last_block = None;
+	loop {
+		let chain = match global.chain().await {
+			Ok(chain) => chain,
+			Err(error) => {
+				eprintln!("validate: {error}; retrying in 5 s");
+				tokio::time::sleep(Duration::from_secs(5)).await;
+				continue;
+			},
+		};
+		loop {
+			let block = match chain.block_number().await {
+				Ok(block) => block,
+				Err(error) => {
+					eprintln!("validate: lost the node ({error}); reconnecting");
+					break;
+				},
+			};
+			if last_block != Some(block) {
+				match validator.pass(&chain, &output).await {
+					Ok(verdicts) => {
+						for verdict in &verdicts {
+							eprintln!("block {block}: {}", line_of(verdict));
+						}
+						last_block = Some(block);
+					},
+					Err(error) => {
+						eprintln!("validate: block {block}: {error}; reconnecting");
+						break;
+					},
+				}
+			}
+			tokio::time::sleep(Duration::from_secs(2)).await;
+		}
+		tokio::time::sleep(Duration::from_secs(2)).await;
+	}
+}
 
-	let progress = output.progress(pending.len() as u64, false);
-	let mut verdicts = Vec::new();
-	for submission in &pending {
-		progress.set_message(format!("submission {}", submission.id));
+impl Validator<'_> {
+	/// Reveals what is due, then commits on what is new. A transaction sent in block `b`
+	/// lands in `b + 1` or later, so a window is used only while it has a block to spare.
+	async fn pass(&mut self, chain: &Chain, output: &Output) -> CliResult<Vec<Verdict>> {
+		let datanet = self.args.datanet;
+		let bond = chain.validator(datanet, &self.me).await?;
+		let mut verdicts = self.reveal_due(chain).await?;
+		if bond.unlocks_at.is_some() {
+			if !self.args.watch {
+				output
+					.note(format!("{} is unbonding from datanet {datanet}: no new votes", self.me));
+			}
+			return Ok(verdicts);
+		}
+		let block = chain.block_number().await?;
+		let pending: Vec<json::Submission> = chain
+			.pending(datanet)
+			.await?
+			.into_iter()
+			.filter(|s| s.contributor != self.me && s.commit_ends > block)
+			.filter(|s| !s.votes.iter().any(|vote| vote.validator == self.me))
+			.filter(|s| self.book.get(s.id).is_none())
+			.collect();
+		if !self.args.watch {
+			output.note(format!(
+				"{} pending submissions to check on datanet {datanet} (content from the {})",
+				pending.len(),
+				self.store.location()
+			));
+		}
+		let progress = output.progress(pending.len() as u64, false);
+		for submission in &pending {
+			progress.set_message(format!("submission {}", submission.id));
+			let verdict = self.commit_on(chain, submission, &progress).await?;
+			if !self.args.watch {
+				progress.println(line_of(&verdict));
+			}
+			verdicts.push(verdict);
+			progress.inc(1);
+		}
+		progress.finish_and_clear();
+		Ok(verdicts)
+	}
+
+	async fn commit_on(
+		&mut self,
+		chain: &Chain,
+		submission: &json::Submission,
+		progress: &indicatif::ProgressBar,
+	) -> CliResult<Verdict> {
+		let verdict = |action, quality, findings| Verdict {
+			submission: submission.id,
+			cid: submission.cid.clone(),
+			action,
+			quality,
+			findings,
+		};
 		let cid: Cid = submission.cid.parse().map_err(|error| {
 			ChainError::Node(format!(
 				"submission {} has CID {}: {error}",
 				submission.id, submission.cid
 			))
 		})?;
-		let assessment = match store.cat(&cid).await {
+		let assessment = match self.store.cat(&cid).await {
 			Ok(content) => {
-				inspect::assess(&content, submission.bytes, declared_format(submission)?)
+				let mut assessment =
+					inspect::assess(&content, submission.bytes, declared_format(submission)?);
+				// One file, one key: the CID must be the canonical import of these bytes.
+				let canonical =
+					openledger_ipfs::add(&content, openledger_ipfs::Layout::KUBO_V1).root;
+				if canonical != cid {
+					assessment = Assessment::mismatch(format!(
+						"{cid} is not the canonical CID of this content ({canonical})"
+					));
+				}
+				assessment
 			},
 			// Content that cannot be fetched says nothing about the submission: no vote.
 			Err(
 				unavailable @ (IpfsError::Store(StoreError::NotFound { .. })
 				| IpfsError::Kubo(KuboError::Api { .. })),
-			) => {
-				progress.println(format!(
-					"submission {}: content {cid} unavailable ({unavailable}); not voting",
-					submission.id
-				));
-				verdicts.push(Verdict {
-					submission: submission.id,
-					cid: submission.cid.clone(),
-					action: "unavailable",
-					quality: None,
-					findings: vec![unavailable.to_string()],
-				});
-				progress.inc(1);
-				continue;
-			},
+			) => return Ok(verdict("unavailable", None, vec![unavailable.to_string()])),
 			Err(IpfsError::Store(StoreError::Corrupt(why))) => {
 				Assessment::mismatch(format!("content does not match its CID: {why}"))
 			},
@@ -128,40 +237,92 @@ pub async fn run(global: &Global, args: ValidateArgs) -> CliResult<()> {
 			},
 			Err(other) => return Err(other.into()),
 		};
-		let decision = if args.auto {
+		let decision = if self.args.auto {
 			Some((assessment.approve(), if assessment.approve() { assessment.quality } else { 0 }))
 		} else {
 			progress.suspend(|| prompt(submission, &assessment))?
 		};
-		let (action, quality) = match decision {
-			Some((approve, quality)) => {
-				let call = runtime::transactions().datanets().vote(submission.id, approve, quality);
-				chain.submit(&call, &signer).await?;
-				(if approve { "approved" } else { "rejected" }, Some(quality))
-			},
-			None => ("skipped", None),
-		};
 		let findings: Vec<String> =
 			assessment.mismatches.iter().chain(&assessment.defects).cloned().collect();
-		progress.println(format!(
-			"submission {}: {action}{}{}",
-			submission.id,
-			quality.map(|q| format!(" (quality {q})")).unwrap_or_default(),
-			if findings.is_empty() { String::new() } else { format!(": {}", findings.join("; ")) }
-		));
-		verdicts.push(Verdict {
-			submission: submission.id,
-			cid: submission.cid.clone(),
-			action,
-			quality,
-			findings,
-		});
-		progress.inc(1);
+		let Some((approve, quality)) = decision else {
+			return Ok(verdict("skipped", None, findings));
+		};
+		let ballot = Ballot::new(approve, quality);
+		// Kept before it is sent: a crash after sending must not lose the salt.
+		self.book.keep(submission.id, ballot).map_err(|e| CliError::input(e.to_string()))?;
+		let commitment = ballot.commitment(submission.id, &account_of(&self.signer).0);
+		let call = runtime::transactions().datanets().commit_vote(submission.id, commitment);
+		chain.submit(&call, &self.signer).await?;
+		let action = if approve { "approved" } else { "rejected" };
+		Ok(verdict(action, Some(quality), findings))
 	}
-	progress.finish_and_clear();
+
+	/// Reveals every kept ballot whose reveal period is open; forgets the settled ones.
+	async fn reveal_due(&mut self, chain: &Chain) -> CliResult<Vec<Verdict>> {
+		let block = chain.block_number().await?;
+		let mut verdicts = Vec::new();
+		for id in self.book.submissions() {
+			let submission = match chain.submission(id).await {
+				Ok(submission) => submission,
+				// Pruned: long settled.
+				Err(ChainError::Query { .. }) => {
+					self.forget(id)?;
+					continue;
+				},
+				Err(other) => return Err(other.into()),
+			};
+			let mine = submission.votes.iter().find(|vote| vote.validator == self.me);
+			let revealed = mine.is_some_and(|vote| vote.approve.is_some());
+			if submission.settled || (mine.is_none() && block > submission.commit_ends) {
+				// Settled, or a commitment that never made it on chain.
+				self.forget(id)?;
+				continue;
+			}
+			if revealed || block < submission.commit_ends || block >= submission.reveal_ends {
+				continue;
+			}
+			let Some(ballot) = self.book.get(id) else { continue };
+			let call = runtime::transactions().datanets().reveal_vote(
+				id,
+				ballot.approve,
+				ballot.quality,
+				ballot.salt,
+			);
+			chain.submit(&call, &self.signer).await?;
+			verdicts.push(Verdict {
+				submission: id,
+				cid: submission.cid.clone(),
+				action: "revealed",
+				quality: Some(ballot.quality),
+				findings: vec![if ballot.approve { "approve".into() } else { "reject".into() }],
+			});
+		}
+		Ok(verdicts)
+	}
+
+	fn forget(&mut self, id: u64) -> CliResult<()> {
+		self.book.forget(id).map_err(|e| CliError::input(e.to_string()))
+	}
+}
+
+fn line_of(verdict: &Verdict) -> String {
+	format!(
+		"submission {}: {}{}{}",
+		verdict.submission,
+		verdict.action,
+		verdict.quality.map(|q| format!(" (quality {q})")).unwrap_or_default(),
+		if verdict.findings.is_empty() {
+			String::new()
+		} else {
+			format!(": {}", verdict.findings.join("; "))
+		}
+	)
+}
+
+fn print_verdicts(output: &Output, datanet: u32, verdicts: &[Verdict]) {
 	output.print(&verdicts, || {
 		if verdicts.is_empty() {
-			return format!("nothing to validate on datanet {}", args.datanet);
+			return format!("nothing to validate or reveal on datanet {datanet}");
 		}
 		let rows: Vec<Vec<String>> = verdicts
 			.iter()
@@ -176,5 +337,4 @@ pub async fn run(global: &Global, args: ValidateArgs) -> CliResult<()> {
 			.collect();
 		table(&["submission", "vote", "quality", "findings"], &rows)
 	});
-	Ok(())
 }

@@ -41,12 +41,14 @@ fn describe(validator: &json::Validator) -> String {
 		.map(|block| format!(", unbonding until block {block}"))
 		.unwrap_or_default();
 	format!(
-		"{} on datanet {}: bond {}, {} votes pending, {} agreeing votes unclaimed{unbonding}",
+		"{} on datanet {}: bond {} ({} slashed), {} votes not settled, {} agreeing stake \
+		 unclaimed{unbonding}",
 		validator.validator,
 		validator.datanet,
 		amount::format_text(&validator.bond),
+		amount::format_text(&validator.slashed),
 		validator.pending_votes,
-		validator.unclaimed_agreeing_votes
+		amount::format_text(&validator.unclaimed_agreeing_stake)
 	)
 }
 

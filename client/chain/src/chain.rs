@@ -113,6 +113,12 @@ impl Chain {
 		})
 	}
 
+	/// The number of the node's best block.
+	pub async fn block_number(&self) -> Result<u64, ChainError> {
+		let at = self.api.at_current_block().await.map_err(ChainError::node)?;
+		Ok(at.block_number())
+	}
+
 	pub async fn datanet(&self, id: u32) -> Result<json::Datanet, ChainError> {
 		self.query("datanets_datanet", rpc_params![id]).await
 	}

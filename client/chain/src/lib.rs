@@ -6,8 +6,11 @@
 //! - `Chain`: a connection: signed calls that wait for finality and report a refusal by its
 //!   pallet error, and the node's `datanets_*` RPC queries.
 //! - `signer` and `keystore`: sr25519 keys from a SURI, a mnemonic or an encrypted file.
+//! - `ballots`: a validator's sealed ballots (with their salts), kept on disk from commit
+//!   to reveal.
 
 pub mod amount;
+pub mod ballots;
 mod chain;
 pub mod keystore;
 pub mod signer;

@@ -4,6 +4,14 @@
 //! `b`/`B` base32, `z` base58btc, `f`/`F` base16). The chain stores binary CIDv1 so that one
 //! piece of content has one key whatever text form was used: a CIDv0 becomes the CIDv1 with
 //! the dag-pb codec and the same multihash, which is what `ipfs cid format -v 1` prints.
+//!
+//! Of the many CIDs one file can have (v0 or v1, raw or dag-pb leaves, chunk sizes, hash
+//! functions), `submit` takes one, so that one file is one key: the **canonical form** is
+//! what `ipfs add --cid-version=1` gives with Kubo's defaults (sha2-256, 256 KiB chunks,
+//! raw leaves) and what `openledger submit` produces: CIDv1 with a sha2-256 multihash, codec
+//! `raw` for a file of at most one chunk, `dag-pb` for a larger one. The chain checks what a
+//! CID alone shows (`check_canonical`); validators re-import the fetched bytes with those
+//! settings and reject a submission whose CID differs.
 
 use alloc::vec::Vec;
 
@@ -12,10 +20,13 @@ pub const DAG_PB: u64 = 0x70;
 /// Multicodec of raw blocks (`ipfs add --cid-version=1` leaves).
 pub const RAW: u64 = 0x55;
 const SHA2_256: u64 = 0x12;
+/// Kubo's default chunk size (`size-262144`): a file up to this size is one raw block.
+pub const CANONICAL_CHUNK_BYTES: u64 = 262_144;
 const SHA2_512: u64 = 0x13;
 const BLAKE3: u64 = 0x1e;
 const BLAKE2B_256: u64 = 0xb220;
 
+/// Why a CID text is not a CID the chain reads.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 pub enum CidError {
 	/// Not CIDv0 text, nor a multibase prefix we read.
@@ -51,6 +62,15 @@ pub fn parse(text: &[u8]) -> Result<Vec<u8>, CidError> {
 	};
 	validate_v1(&binary)?;
 	Ok(binary)
+}
+
+/// Whether a binary CIDv1 (as `parse` returns it) is the canonical form for a file of
+/// `bytes` bytes: sha2-256, and the codec the canonical import gives a file of that size.
+pub fn check_canonical(binary: &[u8], bytes: u64) -> bool {
+	let Ok((1, rest)) = read_varint(binary) else { return false };
+	let Ok((codec, multihash)) = read_varint(rest) else { return false };
+	let expected_codec = if bytes <= CANONICAL_CHUNK_BYTES { RAW } else { DAG_PB };
+	codec == expected_codec && multihash.len() == 34 && multihash[..2] == [SHA2_256 as u8, 32]
 }
 
 /// Text form of a canonical binary CID: multibase base32 lower case, as IPFS prints CIDv1.
@@ -207,6 +227,23 @@ mod tests {
 			binary.iter().flat_map(|b| alloc::format!("{b:02x}").into_bytes()).collect();
 		assert_eq!(parse(&[b"f".as_slice(), &hex].concat()).unwrap(), binary);
 		assert_eq!(parse(&[b"F".as_slice(), &hex.to_ascii_uppercase()].concat()).unwrap(), binary);
+	}
+
+	#[test]
+	fn only_the_kubo_v1_raw_leaves_form_is_canonical() {
+		let raw = parse(HELLO_RAW_V1).unwrap();
+		assert!(check_canonical(&raw, 12));
+		assert!(check_canonical(&raw, CANONICAL_CHUNK_BYTES));
+		// A raw CID cannot name a file of more than one chunk.
+		assert!(!check_canonical(&raw, CANONICAL_CHUNK_BYTES + 1));
+		// The same file imported as CIDv0 (dag-pb leaves) is refused in any text form.
+		let v0 = parse(HELLO_V0).unwrap();
+		assert!(!check_canonical(&v0, 12));
+		assert!(check_canonical(&v0, CANONICAL_CHUNK_BYTES + 1));
+		// Another hash function.
+		let mut blake = vec![0x01, 0x55, 0xa0, 0xe4, 0x02, 0x20];
+		blake.extend_from_slice(&[7; 32]);
+		assert!(!check_canonical(&blake, 12));
 	}
 
 	#[test]

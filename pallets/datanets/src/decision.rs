@@ -1,35 +1,81 @@
-//! Deciding a submission from its votes.
+//! Deciding a submission from its revealed votes, and settling the votes afterwards.
+//!
+//! With `S` the stake bonded at submission (less the contributor's own), `A` and `R` the
+//! revealed approving and rejecting stake, `t` the approval threshold and `p` the minimum
+//! participation:
+//! - at the end of the reveal period, the submission expires if `A + R` is zero or below
+//!   `p·S`; otherwise it is accepted when `A ≥ t·(A + R)` (rounded up), else rejected;
+//! - before that, it is decided only when no votes still to come could change that: once
+//!   `A + R ≥ p·S`, accepted when `A ≥ t·S` and rejected when `R > S − t·S`. The votes
+//!   still to come carry at most `S − A − R`, because a vote carries the stake its
+//!   validator had before the submission (see `validators.rs`).
+//!
+//! Deciding and settling are separate: a decision fixes the outcome (rank, dataset); the
+//! votes are settled only after the reveal period, so a validator that reveals after an
+//! early decision is neither slashed nor denied its agreement.
 
 use crate::{
-	Config, DatanetId, Datanets, Error, Event, Pallet, Quality, SubmissionId, SubmissionOf,
-	SubmissionStatus, Validators, Vote,
+	BalanceOf, Ballot, Config, Datanets, Error, Event, HoldReason, Pallet, Quality, SubmissionId,
+	SubmissionOf, SubmissionStatus, Tally, Validators, Votes, VotingRules, WeightInfo,
 };
 use alloc::vec::Vec;
+use frame_support::{
+	traits::{
+		fungible::MutateHold,
+		tokens::{Fortitude, Precision, Restriction},
+		Get,
+	},
+	weights::Weight,
+};
 use sp_runtime::{
-	traits::{AtLeast32BitUnsigned, Saturating},
-	DispatchError, DispatchResult, Perbill,
+	traits::{AtLeast32BitUnsigned, Saturating, Zero},
+	DispatchError,
 };
 
+/// What becomes of a submission.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
-pub(crate) enum Outcome {
-	Accepted { weight: Quality },
-	Rejected,
+pub(crate) enum Decision {
+	Accept,
+	Reject,
+	Expire,
 }
 
-/// Accepted when the approving stake is at least `threshold` of the voting stake (a tie at
-/// the threshold accepts), with the stake-weighted median quality of the approvals as weight.
-pub(crate) fn outcome<AccountId, Balance: AtLeast32BitUnsigned + Copy>(
-	votes: &[Vote<AccountId, Balance>],
-	threshold: Perbill,
-) -> Outcome {
-	let (approving, total) = votes.iter().fold((Balance::zero(), Balance::zero()), |(a, t), v| {
-		(if v.approve { a.saturating_add(v.stake) } else { a }, t.saturating_add(v.stake))
-	});
-	if approving.is_zero() || approving < threshold.mul_ceil(total) {
-		return Outcome::Rejected;
+/// The decision the revealed votes already make certain, if any.
+pub(crate) fn early<Balance: AtLeast32BitUnsigned + Copy, BlockNumber>(
+	tally: &Tally<Balance>,
+	snapshot: Balance,
+	rules: &VotingRules<BlockNumber>,
+) -> Option<Decision> {
+	let revealed = tally.approving.saturating_add(tally.rejecting);
+	if revealed.is_zero() || revealed < rules.min_participation.mul_ceil(snapshot) {
+		return None;
 	}
-	let approvals = votes.iter().filter(|v| v.approve).map(|v| (v.quality, v.stake));
-	Outcome::Accepted { weight: weighted_median(approvals.collect()) }
+	let needed = rules.approval_threshold.mul_ceil(snapshot);
+	if !tally.approving.is_zero() && tally.approving >= needed {
+		Some(Decision::Accept)
+	} else if tally.rejecting > snapshot.saturating_sub(needed) {
+		Some(Decision::Reject)
+	} else {
+		None
+	}
+}
+
+/// The decision at the end of the reveal period.
+pub(crate) fn at_end<Balance: AtLeast32BitUnsigned + Copy, BlockNumber>(
+	tally: &Tally<Balance>,
+	snapshot: Balance,
+	rules: &VotingRules<BlockNumber>,
+) -> Decision {
+	let revealed = tally.approving.saturating_add(tally.rejecting);
+	if revealed.is_zero() || revealed < rules.min_participation.mul_ceil(snapshot) {
+		return Decision::Expire;
+	}
+	if !tally.approving.is_zero() && tally.approving >= rules.approval_threshold.mul_ceil(revealed)
+	{
+		Decision::Accept
+	} else {
+		Decision::Reject
+	}
 }
 
 /// The lowest quality at which the approvals of that quality or less carry at least half of
@@ -52,32 +98,26 @@ pub(crate) fn weighted_median<Balance: AtLeast32BitUnsigned + Copy>(
 }
 
 impl<T: Config> Pallet<T> {
-	/// Applies the outcome of a submission whose quorum is complete. On acceptance, returns
-	/// the height of the leaderboards it updated.
-	pub(crate) fn decide(
+	/// Applies a decision to a pending submission (the caller stores it). On acceptance,
+	/// returns the height of the leaderboards it updated.
+	pub(crate) fn apply_decision(
 		id: SubmissionId,
-		mut submission: SubmissionOf<T>,
-	) -> Result<Option<u8>, DispatchError> {
-		let mut datanet =
-			Datanets::<T>::get(submission.datanet).ok_or(Error::<T>::DatanetNotFound)?;
-		let outcome = outcome(&submission.votes, datanet.voting.approval_threshold);
-		let accepted = matches!(outcome, Outcome::Accepted { .. });
-		let epoch = Self::current_epoch();
-		for vote in &submission.votes {
-			Self::release_pending_vote(submission.datanet, &vote.validator);
-			if vote.approve == accepted {
-				Self::record_agreeing_vote(submission.datanet, epoch, &vote.validator)?;
-			}
-		}
-		let (datanet_id, contributor) = (submission.datanet, submission.contributor.clone());
+		submission: &mut SubmissionOf<T>,
+		decision: Decision,
+	) -> Result<u8, DispatchError> {
+		let datanet_id = submission.datanet;
+		let contributor = submission.contributor.clone();
 		Self::remove_pending(datanet_id, id);
-		let mut board_height = None;
-		match outcome {
-			Outcome::Accepted { weight } => {
+		let mut board_height = 0;
+		match decision {
+			Decision::Accept => {
+				let weight = weighted_median(Self::revealed_approvals(id));
 				submission.status = SubmissionStatus::Accepted { weight };
-				let (score, height) = Self::record_accepted(&mut datanet, id, &submission, weight)?;
-				board_height = Some(height);
-				Self::record_epoch_score(datanet_id, epoch, &contributor, weight)?;
+				let mut datanet =
+					Datanets::<T>::get(datanet_id).ok_or(Error::<T>::DatanetNotFound)?;
+				let (score, height) = Self::record_accepted(&mut datanet, id, submission, weight)?;
+				board_height = height;
+				Self::record_epoch_score(datanet_id, &mut datanet, &contributor, weight)?;
 				Datanets::<T>::insert(datanet_id, datanet);
 				Self::deposit_event(Event::SubmissionAccepted {
 					submission: id,
@@ -87,7 +127,7 @@ impl<T: Config> Pallet<T> {
 					score,
 				});
 			},
-			Outcome::Rejected => {
+			Decision::Reject => {
 				submission.status = SubmissionStatus::Rejected;
 				Self::record_stats(datanet_id, &contributor, |stats| {
 					stats.rejected.saturating_inc()
@@ -98,40 +138,140 @@ impl<T: Config> Pallet<T> {
 					contributor,
 				});
 			},
+			Decision::Expire => {
+				submission.status = SubmissionStatus::Expired;
+				Self::record_stats(datanet_id, &contributor, |stats| {
+					stats.expired.saturating_inc()
+				});
+				Self::deposit_event(Event::SubmissionExpired {
+					submission: id,
+					datanet: datanet_id,
+					contributor,
+				});
+			},
 		}
-		crate::Submissions::<T>::insert(id, submission);
 		Ok(board_height)
 	}
 
-	/// Closes a submission whose voting period ended without a quorum.
-	pub(crate) fn expire(id: SubmissionId, mut submission: SubmissionOf<T>) -> DispatchResult {
-		for vote in &submission.votes {
-			Self::release_pending_vote(submission.datanet, &vote.validator);
+	/// Ends a submission's reveal period: decides it if still pending, then settles every
+	/// vote (agreement credit, or a slash into the reward pool), returns the deposit (less
+	/// a rejection's forfeit), and schedules the pruning of a submission not accepted.
+	/// Returns the weight used.
+	pub(crate) fn settle(
+		id: SubmissionId,
+		mut submission: SubmissionOf<T>,
+	) -> Result<Weight, DispatchError> {
+		let datanet_id = submission.datanet;
+		let mut weight = T::WeightInfo::settle(submission.tally.commits);
+		if submission.status == SubmissionStatus::Pending {
+			let rules = Datanets::<T>::get(datanet_id).ok_or(Error::<T>::DatanetNotFound)?.voting;
+			let decision = at_end(&submission.tally, submission.stake_snapshot, &rules);
+			let height = Self::apply_decision(id, &mut submission, decision)?;
+			weight.saturating_accrue(T::WeightInfo::update_boards(height.into()));
 		}
-		submission.status = SubmissionStatus::Expired;
-		let (datanet, contributor) = (submission.datanet, submission.contributor.clone());
-		Self::remove_pending(datanet, id);
-		Self::record_stats(datanet, &contributor, |stats| stats.expired.saturating_inc());
-		crate::Submissions::<T>::insert(id, submission);
-		Self::deposit_event(Event::SubmissionExpired { submission: id, datanet, contributor });
-		Ok(())
-	}
+		let outcome = match submission.status {
+			SubmissionStatus::Accepted { .. } => Some(true),
+			SubmissionStatus::Rejected => Some(false),
+			_ => None,
+		};
 
-	fn release_pending_vote(datanet: DatanetId, validator: &T::AccountId) {
-		Validators::<T>::mutate(datanet, validator, |bond| {
-			if let Some(bond) = bond {
-				bond.pending_votes = bond.pending_votes.saturating_sub(1);
+		let mut datanet = Datanets::<T>::get(datanet_id).ok_or(Error::<T>::DatanetNotFound)?;
+		Self::settle_epoch(datanet_id, &mut datanet);
+		let mut agreeing_stake = BalanceOf::<T>::zero();
+		let mut slashed = BalanceOf::<T>::zero();
+		for (validator, vote) in Votes::<T>::drain_prefix(id) {
+			Validators::<T>::mutate(datanet_id, &validator, |bond| {
+				if let Some(bond) = bond {
+					bond.pending_votes.saturating_dec();
+				}
+			});
+			let slash = match (vote.revealed, outcome) {
+				(None, _) => Some((T::UnrevealedSlash::get(), true)),
+				(Some(Ballot { approve, .. }), Some(accepted)) if approve != accepted => {
+					Some((T::DisagreementSlash::get(), false))
+				},
+				(Some(_), Some(_)) => {
+					agreeing_stake.saturating_accrue(vote.stake);
+					Self::record_agreeing_stake(datanet_id, &mut datanet, &validator, vote.stake)?;
+					None
+				},
+				(Some(_), None) => None,
+			};
+			if let Some((share, unrevealed)) = slash {
+				let mut active = datanet.active_stake;
+				slashed.saturating_accrue(Self::slash_bond(
+					datanet_id,
+					&validator,
+					id,
+					share.mul_floor(vote.stake),
+					unrevealed,
+					&mut active,
+				));
+				datanet.active_stake = active;
 			}
+		}
+
+		let forfeit = if outcome == Some(false) {
+			T::RejectedDepositShare::get().mul_floor(submission.deposit)
+		} else {
+			Zero::zero()
+		};
+		let forfeited = if forfeit.is_zero() {
+			forfeit
+		} else {
+			T::Currency::transfer_on_hold(
+				&HoldReason::SubmissionDeposit.into(),
+				&submission.contributor,
+				&Self::pot(),
+				forfeit,
+				Precision::BestEffort,
+				Restriction::Free,
+				Fortitude::Force,
+			)?
+		};
+		T::Currency::release(
+			&HoldReason::SubmissionDeposit.into(),
+			&submission.contributor,
+			submission.deposit.saturating_sub(forfeited),
+			Precision::BestEffort,
+		)?;
+		datanet.reward_pool = datanet.reward_pool.saturating_add(slashed).saturating_add(forfeited);
+		datanet.unsettled.saturating_dec();
+		Datanets::<T>::insert(datanet_id, datanet);
+
+		submission.settled = true;
+		let now = frame_system::Pallet::<T>::block_number();
+		Self::unschedule(submission.reveal_ends, id);
+		if outcome != Some(true) {
+			Self::schedule(now.saturating_add(T::RetentionPeriod::get()), id);
+		}
+		Self::deposit_event(Event::VotesSettled {
+			submission: id,
+			agreeing_stake,
+			slashed,
+			deposit_forfeited: forfeited,
 		});
+		crate::Submissions::<T>::insert(id, submission);
+		Ok(weight)
 	}
 }
 
 #[cfg(test)]
 mod tests {
 	use super::*;
+	use sp_runtime::Perbill;
 
-	fn vote(approve: bool, quality: Quality, stake: u64) -> Vote<u64, u64> {
-		Vote { validator: 0, approve, quality, stake }
+	fn rules(threshold: u32, participation: u32) -> VotingRules<u64> {
+		VotingRules {
+			approval_threshold: Perbill::from_percent(threshold),
+			min_participation: Perbill::from_percent(participation),
+			commit_period: 1,
+			reveal_period: 1,
+		}
+	}
+
+	fn tally(approving: u64, rejecting: u64) -> Tally<u64> {
+		Tally { commits: 0, reveals: 0, approving, rejecting }
 	}
 
 	#[test]
@@ -150,16 +290,50 @@ mod tests {
 	}
 
 	#[test]
-	fn threshold_ties_accept_and_anything_below_rejects() {
-		let half = Perbill::from_percent(50);
-		let tie = [vote(true, 70, 10), vote(false, 0, 10)];
-		assert_eq!(outcome(&tie, half), Outcome::Accepted { weight: 70 });
-		let below = [vote(true, 70, 10), vote(false, 0, 11)];
-		assert_eq!(outcome(&below, half), Outcome::Rejected);
-		let two_thirds = Perbill::from_rational(2u32, 3u32);
-		let exactly = [vote(true, 60, 1), vote(true, 80, 1), vote(false, 0, 1)];
-		assert_eq!(outcome(&exactly, two_thirds), Outcome::Accepted { weight: 60 });
-		let none_approve = [vote(false, 0, 1)];
-		assert_eq!(outcome(&none_approve, Perbill::from_parts(1)), Outcome::Rejected);
+	fn the_end_decides_over_the_revealed_stake_with_ties_accepting() {
+		let half = rules(50, 30);
+		assert_eq!(at_end(&tally(10, 10), 60, &half), Decision::Accept);
+		assert_eq!(at_end(&tally(10, 11), 60, &half), Decision::Reject);
+		assert_eq!(at_end(&tally(0, 20), 60, &half), Decision::Reject);
+		// Below 30% of 60 revealed: expired, whatever the votes say.
+		assert_eq!(at_end(&tally(17, 0), 60, &half), Decision::Expire);
+		assert_eq!(at_end(&tally(0, 0), 0, &half), Decision::Expire);
+	}
+
+	#[test]
+	fn an_early_decision_needs_certainty_against_the_snapshot() {
+		let half = rules(50, 10);
+		// A third of the stake approving decides nothing: the rest could reject.
+		assert_eq!(early(&tally(100, 0), 300, &half), None);
+		assert_eq!(early(&tally(150, 0), 300, &half), Some(Decision::Accept));
+		assert_eq!(early(&tally(0, 150), 300, &half), None);
+		assert_eq!(early(&tally(0, 151), 300, &half), Some(Decision::Reject));
+	}
+
+	/// Exhaustively over small stakes: whenever `early` decides, every way the remaining
+	/// stake could still reveal gives the same decision at the end.
+	#[test]
+	fn early_decisions_are_certain() {
+		for threshold in [1, 34, 50, 67, 100] {
+			for participation in [1, 40, 90] {
+				let rules = rules(threshold, participation);
+				for snapshot in 1u64..=12 {
+					for a in 0..=snapshot {
+						for r in 0..=snapshot - a {
+							let Some(decided) = early(&tally(a, r), snapshot, &rules) else {
+								continue;
+							};
+							for more_a in 0..=snapshot - a - r {
+								for more_r in 0..=snapshot - a - r - more_a {
+									let end =
+										at_end(&tally(a + more_a, r + more_r), snapshot, &rules);
+									assert_eq!(end, decided, "{a}/{r} of {snapshot}, {rules:?}");
+								}
+							}
+						}
+					}
+				}
+			}
+		}
 	}
 }

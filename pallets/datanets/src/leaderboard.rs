@@ -325,6 +325,7 @@ impl<T: Config> Pallet<T> {
 
 	/// Writes a balanced tree over `count` accounts given best first by `entry(position)`,
 	/// replacing nothing: for genesis fixtures, where `board` is still empty.
+	#[cfg(any(test, feature = "runtime-benchmarks"))]
 	pub(crate) fn build_board(
 		board: Board,
 		count: u32,
@@ -353,7 +354,8 @@ impl<T: Config> Pallet<T> {
 	}
 
 	/// Moves `who` to the standing of `stats` on the datanet's board and the global board.
-	/// Returns the taller board's height, which bounds the work done.
+	/// Returns the tallest height either board had before or after, which bounds the work
+	/// done.
 	pub(crate) fn update_boards(
 		datanet: crate::DatanetId,
 		who: &T::AccountId,
@@ -365,6 +367,9 @@ impl<T: Config> Pallet<T> {
 		{
 			let Some(standing) = Standing::of(stats) else { continue };
 			let mut tree = Tree::<T>::open(board);
+			// A removal that rotates up to the root can lower the height: the work was
+			// done on the taller tree.
+			height = height.max(tree.height());
 			tree.upsert(who, standing);
 			height = height.max(tree.height());
 			tree.commit();
@@ -376,6 +381,7 @@ impl<T: Config> Pallet<T> {
 	/// `datanet` and the global board, best first by construction so the trees are written
 	/// directly (O(count), no sorting). Pairs of accounts tie on score and differ in
 	/// accepted count.
+	#[cfg(any(test, feature = "runtime-benchmarks"))]
 	pub(crate) fn seed_benchmark_contributors(datanet: crate::DatanetId, count: u32) {
 		use codec::{Decode, Encode};
 		use sp_runtime::traits::{BlakeTwo256, Hash, TrailingZeroInput};

@@ -43,9 +43,14 @@ pub const EXISTENTIAL_DEPOSIT: Balance = 1;
 pub const DEPOSIT: Balance = 100;
 pub const MIN_BOND: Balance = 50;
 pub const UNBONDING_DELAY: u64 = 5;
-pub const EPOCH_LENGTH: u64 = 10;
-pub const VOTING_PERIOD: u64 = 10;
-pub const MAX_VOTES: u32 = 5;
+pub const EPOCH_LENGTH: u64 = 100;
+pub const COMMIT_PERIOD: u64 = 3;
+pub const REVEAL_PERIOD: u64 = 3;
+pub const MAX_VALIDATORS: u32 = 12;
+pub const DEPOSIT_BASE: Balance = 10;
+pub const DEPOSIT_PER_BYTE: Balance = 0;
+pub const RETENTION: u64 = 20;
+pub const RESERVATION_LIFETIME: u64 = 30;
 pub const DAY_MS: u64 = 86_400_000;
 /// Noon on day 20_000 after the Unix epoch (2024-10-04).
 pub const START_MS: u64 = 20_000 * DAY_MS + DAY_MS / 2;
@@ -53,6 +58,9 @@ pub const START_MS: u64 = 20_000 * DAY_MS + DAY_MS / 2;
 parameter_types! {
 	pub const DatanetsPalletId: PalletId = PalletId(*b"py/dnets");
 	pub const ValidatorShare: Perbill = Perbill::from_percent(20);
+	pub const RejectedShare: Perbill = Perbill::from_percent(50);
+	pub const UnrevealedSlash: Perbill = Perbill::from_percent(10);
+	pub const DisagreementSlash: Perbill = Perbill::from_percent(2);
 }
 
 impl pallet_datanets::Config for Test {
@@ -62,6 +70,7 @@ impl pallet_datanets::Config for Test {
 	type PalletId = DatanetsPalletId;
 	type DatanetDeposit = ConstU64<DEPOSIT>;
 	type MinValidatorBond = ConstU64<MIN_BOND>;
+	type MaxValidators = ConstU32<MAX_VALIDATORS>;
 	type UnbondingDelay = ConstU64<UNBONDING_DELAY>;
 	type MaxDailyBytesPerAccount = ConstU64<{ 10 * MIB }>;
 	type MaxDailyFilesPerAccount = ConstU32<20>;
@@ -70,8 +79,16 @@ impl pallet_datanets::Config for Test {
 	type MaxCidLength = ConstU32<128>;
 	type MaxNameLength = ConstU32<32>;
 	type MaxDescriptionLength = ConstU32<128>;
-	type MaxVotesPerSubmission = ConstU32<MAX_VOTES>;
-	type MaxVotingPeriod = ConstU64<100>;
+	type MaxCommitPeriod = ConstU64<50>;
+	type MaxRevealPeriod = ConstU64<50>;
+	type SubmissionDepositBase = ConstU64<DEPOSIT_BASE>;
+	type SubmissionDepositPerByte = ConstU64<DEPOSIT_PER_BYTE>;
+	type RejectedDepositShare = RejectedShare;
+	type UnrevealedSlash = UnrevealedSlash;
+	type DisagreementSlash = DisagreementSlash;
+	type RetentionPeriod = ConstU64<RETENTION>;
+	type ReservationLifetime = ConstU64<RESERVATION_LIFETIME>;
+	type MaxReservations = ConstU32<20>;
 	type EpochLength = ConstU64<EPOCH_LENGTH>;
 	type ValidatorRewardShare = ValidatorShare;
 	type WeightInfo = ();
@@ -96,9 +113,10 @@ pub const AUDIO: u32 = 2;
 
 pub fn default_voting() -> VotingRules<u64> {
 	VotingRules {
-		quorum: 3,
 		approval_threshold: Perbill::from_percent(50),
-		voting_period: VOTING_PERIOD,
+		min_participation: Perbill::from_percent(50),
+		commit_period: COMMIT_PERIOD,
+		reveal_period: REVEAL_PERIOD,
 	}
 }
 
@@ -121,6 +139,7 @@ pub fn new_test_ext() -> sp_io::TestExternalities {
 		],
 		default_voting: Some(default_voting()),
 		validators: [BOB, CHARLIE, DAVE].iter().map(|&v| (TEXT, v, GENESIS_BOND)).collect(),
+		#[cfg(feature = "runtime-benchmarks")]
 		benchmark_contributors: None,
 	}
 	.assimilate_storage(&mut storage)
@@ -141,16 +160,33 @@ pub fn test(test: impl FnOnce()) {
 	});
 }
 
-/// Moves to block `n`, keeping the wall clock where it is.
+/// Moves to block `n`, keeping the wall clock where it is, and runs `on_idle` (with room
+/// to spare) at the end of each block passed, as the executive would.
 pub fn run_to_block(n: u64) {
-	System::set_block_number(n);
+	use frame_support::{traits::Hooks, weights::Weight};
+	while System::block_number() < n {
+		let now = System::block_number();
+		Datanets::on_idle(now, Weight::MAX);
+		System::set_block_number(now + 1);
+	}
+}
+
+/// Moves to the first block after `n`'s end of block, running `on_idle` of block `n` too.
+pub fn run_past_block(n: u64) {
+	run_to_block(n);
+	use frame_support::{traits::Hooks, weights::Weight};
+	if System::block_number() == n {
+		Datanets::on_idle(n, Weight::MAX);
+		System::set_block_number(n + 1);
+	}
 }
 
 pub fn set_time_ms(ms: u64) {
 	pallet_timestamp::Now::<Test>::put(ms);
 }
 
-/// A distinct valid CIDv1 (raw, sha2-256) text for each `n`.
+/// A distinct valid canonical CIDv1 (raw, sha2-256) text for each `n`, for files of at
+/// most 256 KiB.
 pub fn cid_text(n: u32) -> Vec<u8> {
 	let mut binary = vec![0x01, 0x55, 0x12, 0x20];
 	binary.extend_from_slice(&sp_io::hashing::sha2_256(&n.to_le_bytes()));

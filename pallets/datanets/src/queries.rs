@@ -6,19 +6,25 @@
 use crate::{
 	views::*, BalanceOf, Board, Config, Datanets, Earnings, EpochEarnings, NextDatanetId, Pallet,
 	PendingCount, PendingSubmissions, SubmissionId, SubmissionOf, Submissions, UnclaimedEarnings,
-	Validators,
+	Validators, Votes,
 };
 use alloc::vec::Vec;
 use frame_system::pallet_prelude::BlockNumberFor;
+use sp_runtime::traits::Saturating;
 
+/// A page of a leaderboard.
 pub type LeaderboardPageOf<T> =
 	Page<LeaderboardEntry<<T as frame_system::Config>::AccountId, BlockNumberFor<T>>>;
+/// A contributor's standing on a board.
 pub type ContributorInfoOf<T> =
 	ContributorInfo<<T as frame_system::Config>::AccountId, BlockNumberFor<T>>;
+/// A submission as the read paths show it.
 pub type SubmissionInfoOf<T> =
 	SubmissionInfo<<T as frame_system::Config>::AccountId, BalanceOf<T>, BlockNumberFor<T>>;
+/// A datanet as the read paths show it.
 pub type DatanetInfoOf<T> =
 	DatanetInfo<<T as frame_system::Config>::AccountId, BalanceOf<T>, BlockNumberFor<T>>;
+/// A validator's bond as the read paths show it.
 pub type ValidatorInfoOf<T> =
 	ValidatorInfo<<T as frame_system::Config>::AccountId, BalanceOf<T>, BlockNumberFor<T>>;
 
@@ -39,6 +45,7 @@ impl<T: Config> Pallet<T> {
 		}
 	}
 
+	/// A page of `board`, best first.
 	pub fn query_leaderboard(
 		board: Board,
 		offset: u32,
@@ -58,6 +65,7 @@ impl<T: Config> Pallet<T> {
 		Ok(Page { total: Self::board_size(board), offset, items })
 	}
 
+	/// An account's stats and rank on `board`.
 	pub fn query_contributor(
 		board: Board,
 		account: T::AccountId,
@@ -72,6 +80,7 @@ impl<T: Config> Pallet<T> {
 		})
 	}
 
+	/// A submission and its unsettled votes.
 	pub fn query_submission(id: SubmissionId) -> Result<SubmissionInfoOf<T>, QueryError> {
 		Submissions::<T>::get(id)
 			.map(|submission| Self::submission_info(id, submission))
@@ -109,6 +118,7 @@ impl<T: Config> Pallet<T> {
 		Ok(Page { total, offset, items })
 	}
 
+	/// A datanet and its counts.
 	pub fn query_datanet(id: crate::DatanetId) -> Result<DatanetInfoOf<T>, QueryError> {
 		let record = Datanets::<T>::get(id).ok_or(QueryError::DatanetNotFound)?;
 		Ok(DatanetInfo {
@@ -123,6 +133,9 @@ impl<T: Config> Pallet<T> {
 			deposit: record.deposit,
 			reward_pool: record.reward_pool,
 			reward_per_epoch: record.reward_per_epoch,
+			next_reward_per_epoch: record.next_reward_per_epoch,
+			active_stake: record.active_stake,
+			validators: record.validators,
 			created_at: record.created_at,
 			accepted: record.accepted_count,
 			pending: PendingCount::<T>::get(id),
@@ -139,17 +152,18 @@ impl<T: Config> Pallet<T> {
 		Ok(Self::remaining_allowance(&account, datanet, &record.caps))
 	}
 
+	/// A validator's bond and unclaimed agreeing stake on a datanet.
 	pub fn query_validator(
 		datanet: crate::DatanetId,
 		validator: T::AccountId,
 	) -> Result<ValidatorInfoOf<T>, QueryError> {
 		Self::check_board(Board::Datanet(datanet))?;
 		let bond = Validators::<T>::get(datanet, &validator).ok_or(QueryError::NotValidator)?;
-		let unclaimed_agreeing_votes = UnclaimedEarnings::<T>::iter_key_prefix(&validator)
+		let unclaimed_agreeing_stake = UnclaimedEarnings::<T>::iter_key_prefix(&validator)
 			.filter(|(on, _)| *on == datanet)
-			.map(|(on, epoch)| Earnings::<T>::get((on, epoch, &validator)).agreeing_votes)
-			.fold(0u32, u32::saturating_add);
-		Ok(ValidatorInfo { datanet, validator, bond, unclaimed_agreeing_votes })
+			.map(|(on, epoch)| Earnings::<T>::get((on, epoch, &validator)).agreeing_stake)
+			.fold(Default::default(), |sum: BalanceOf<T>, stake| sum.saturating_add(stake));
+		Ok(ValidatorInfo { datanet, validator, bond, unclaimed_agreeing_stake })
 	}
 
 	/// The account's unclaimed earnings, one entry per (datanet, epoch).
@@ -166,12 +180,13 @@ impl<T: Config> Pallet<T> {
 			.skip(offset as usize)
 			.take(limit as usize)
 			.map(|&(datanet, epoch)| {
-				let earned: EpochEarnings = Earnings::<T>::get((datanet, epoch, &account));
+				let earned: EpochEarnings<BalanceOf<T>> =
+					Earnings::<T>::get((datanet, epoch, &account));
 				RewardInfo {
 					datanet,
 					epoch,
 					score: earned.score,
-					agreeing_votes: earned.agreeing_votes,
+					agreeing_stake: earned.agreeing_stake,
 					claimable: (epoch < current).then(|| Self::claimable(datanet, epoch, earned)),
 				}
 			})
@@ -188,9 +203,20 @@ impl<T: Config> Pallet<T> {
 			bytes: submission.bytes,
 			format: submission.format,
 			submitted_at: submission.submitted_at,
-			voting_ends: submission.voting_ends,
+			commit_ends: submission.commit_ends,
+			reveal_ends: submission.reveal_ends,
 			status: submission.status,
-			votes: submission.votes.into_inner(),
+			deposit: submission.deposit,
+			stake_snapshot: submission.stake_snapshot,
+			tally: submission.tally,
+			settled: submission.settled,
+			votes: Votes::<T>::iter_prefix(id)
+				.map(|(validator, vote)| VoteInfo {
+					validator,
+					stake: vote.stake,
+					revealed: vote.revealed,
+				})
+				.collect(),
 		}
 	}
 }

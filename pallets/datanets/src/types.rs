@@ -7,7 +7,9 @@ use scale_info::TypeInfo;
 use serde::{Deserialize, Serialize};
 use sp_runtime::Perbill;
 
+/// Datanets are numbered from 0.
 pub type DatanetId = u32;
+/// Submissions are numbered from 0, across all datanets.
 pub type SubmissionId = u64;
 /// Reward epochs are numbered from block 0 in steps of `Config::EpochLength`.
 pub type EpochIndex = u32;
@@ -15,10 +17,12 @@ pub type EpochIndex = u32;
 pub type DayIndex = u32;
 /// Quality a validator gives a file, and the acceptance weight derived from those votes.
 pub type Quality = u8;
+/// The best quality a validator can give.
 pub const MAX_QUALITY: Quality = 100;
 
 /// Longest canonical (binary CIDv1) form stored: version, codec and a 64-byte multihash fit.
 pub const MAX_CANONICAL_CID_LEN: u32 = 80;
+/// A CID in the binary form the chain stores.
 pub type CanonicalCid = BoundedVec<u8, ConstU32<MAX_CANONICAL_CID_LEN>>;
 
 /// What a datanet collects; fixed at creation.
@@ -37,12 +41,16 @@ pub type CanonicalCid = BoundedVec<u8, ConstU32<MAX_CANONICAL_CID_LEN>>;
 	Deserialize,
 )]
 pub enum Modality {
+	/// Documents: md, pdf, docx, txt.
 	Text,
+	/// Pictures: png, jpg, webp, tiff, bmp.
 	Image,
+	/// Sound: wav, mp3, flac.
 	Audio,
 }
 
 impl Modality {
+	/// Lower-case name, as the RPC and CLI show it.
 	pub fn name(self) -> &'static str {
 		match self {
 			Self::Text => "text",
@@ -51,6 +59,7 @@ impl Modality {
 		}
 	}
 
+	/// The formats a datanet of this modality takes.
 	pub fn formats(self) -> impl Iterator<Item = FileFormat> {
 		FileFormat::ALL.into_iter().filter(move |format| format.modality() == self)
 	}
@@ -70,22 +79,34 @@ impl Modality {
 	MaxEncodedLen,
 )]
 pub enum FileFormat {
+	/// Markdown.
 	Md,
+	/// PDF.
 	Pdf,
+	/// Word (OOXML).
 	Docx,
+	/// Plain text.
 	Txt,
+	/// PNG.
 	Png,
 	/// `.jpg` and `.jpeg`.
 	Jpeg,
+	/// WebP.
 	Webp,
+	/// TIFF.
 	Tiff,
+	/// BMP.
 	Bmp,
+	/// WAV.
 	Wav,
+	/// MP3.
 	Mp3,
+	/// FLAC.
 	Flac,
 }
 
 impl FileFormat {
+	/// Every format, in declaration order.
 	pub const ALL: [FileFormat; 12] = [
 		Self::Md,
 		Self::Pdf,
@@ -119,6 +140,7 @@ impl FileFormat {
 		}
 	}
 
+	/// The one modality this format belongs to.
 	pub fn modality(self) -> Modality {
 		match self {
 			Self::Md | Self::Pdf | Self::Docx | Self::Txt => Modality::Text,
@@ -163,11 +185,13 @@ pub struct DatanetCaps {
 	MaxEncodedLen,
 )]
 pub struct CapOverrides {
+	/// A lower daily byte cap per account.
 	pub daily_bytes_per_account: Option<u64>,
+	/// A lower largest file size.
 	pub max_file_bytes: Option<u64>,
 }
 
-/// How a datanet decides its submissions.
+/// How a datanet decides its submissions: sealed votes of its whole bonded set.
 #[derive(
 	Encode,
 	Decode,
@@ -184,14 +208,18 @@ pub struct CapOverrides {
 )]
 #[serde(rename_all = "camelCase")]
 pub struct VotingRules<BlockNumber> {
-	/// Votes needed to decide a submission (1..=`MaxVotesPerSubmission`).
-	pub quorum: u32,
-	/// Share of the voting stake that must approve for acceptance (ties at it accept).
+	/// Share of the revealed stake that must approve for acceptance (ties at it accept).
 	pub approval_threshold: Perbill,
-	/// Blocks after submission during which votes are taken; afterwards it can only expire.
-	pub voting_period: BlockNumber,
+	/// Share of the stake bonded at submission that must reveal for any decision; below it
+	/// the submission expires.
+	pub min_participation: Perbill,
+	/// Blocks after the submission's block in which validators commit sealed votes.
+	pub commit_period: BlockNumber,
+	/// Blocks after the commit period in which commitments are revealed.
+	pub reveal_period: BlockNumber,
 }
 
+/// Whether a datanet takes new submissions, bonds and funding.
 #[derive(
 	Encode,
 	Decode,
@@ -205,10 +233,13 @@ pub struct VotingRules<BlockNumber> {
 	MaxEncodedLen,
 )]
 pub enum DatanetStatus {
+	/// Open to submissions, bonds and funding.
 	Open,
+	/// Closed by its owner: pending submissions still run their course.
 	Closed,
 }
 
+/// A datanet: its rules, its validators' total stake and its reward pool.
 #[derive(Encode, Decode, Clone, PartialEq, Eq, Debug, TypeInfo, MaxEncodedLen)]
 #[scale_info(skip_type_params(MaxName, MaxDescription))]
 pub struct Datanet<AccountId, Balance, BlockNumber, MaxName, MaxDescription>
@@ -216,33 +247,90 @@ where
 	MaxName: frame_support::traits::Get<u32>,
 	MaxDescription: frame_support::traits::Get<u32>,
 {
+	/// Creator; may lower caps, fund, close and withdraw the unreleased pool after closing.
 	pub owner: AccountId,
+	/// Display name.
 	pub name: BoundedVec<u8, MaxName>,
+	/// Free text for contributors.
 	pub description: BoundedVec<u8, MaxDescription>,
+	/// What the datanet collects.
 	pub modality: Modality,
+	/// Daily and per-file limits.
 	pub caps: DatanetCaps,
+	/// How submissions are decided; fixed at creation.
 	pub voting: VotingRules<BlockNumber>,
+	/// Open or closed.
 	pub status: DatanetStatus,
 	/// Held from the owner while the datanet is open.
 	pub deposit: Balance,
 	/// Funded OPEN not yet released to any epoch.
 	pub reward_pool: Balance,
-	/// Most the pool releases per epoch.
+	/// Most the pool releases per epoch, for the current epoch.
 	pub reward_per_epoch: Balance,
+	/// A rate set by the owner and the epoch from which it applies (always a later epoch,
+	/// so an epoch's release is fixed by the rate in force while it ran).
+	pub next_reward_per_epoch: Option<(EpochIndex, Balance)>,
+	/// The one epoch with earnings whose release is not fixed yet; it is fixed (settled)
+	/// before anything else touches the pool after the epoch ends.
+	pub unsettled_epoch: Option<EpochIndex>,
+	/// Sum of the bonds of the validators that are not unbonding.
+	pub active_stake: Balance,
+	/// Validators bonded (unbonding ones included); at most `MaxValidators`.
+	pub validators: u32,
+	/// Submissions whose votes are not settled yet (pending or decided early): they may
+	/// still credit earnings, so the pool cannot be withdrawn while any.
+	pub unsettled: u32,
 	/// Length of the append-only accepted list (`AcceptedSubmissions`).
 	pub accepted_count: u32,
+	/// Block of creation.
 	pub created_at: BlockNumber,
 }
 
-/// One validator's vote, with the stake it carried when cast.
-#[derive(Encode, Decode, Clone, PartialEq, Eq, Debug, TypeInfo, MaxEncodedLen)]
-pub struct Vote<AccountId, Balance> {
-	pub validator: AccountId,
+/// A revealed vote.
+#[derive(
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	Clone,
+	Copy,
+	PartialEq,
+	Eq,
+	Debug,
+	TypeInfo,
+	MaxEncodedLen,
+)]
+pub struct Ballot {
+	/// Accept (true) or reject.
 	pub approve: bool,
+	/// 0..=100; only an approval's quality counts towards the acceptance weight.
 	pub quality: Quality,
-	pub stake: Balance,
 }
 
+/// One validator's sealed vote on one submission: a commitment until revealed.
+#[derive(Encode, Decode, Clone, Copy, PartialEq, Eq, Debug, TypeInfo, MaxEncodedLen)]
+pub struct Vote<Balance> {
+	/// `blake2_256(SCALE(submission, approve, quality, salt, validator))`.
+	pub commitment: [u8; 32],
+	/// The validator's bond as it stood when the submission was made.
+	pub stake: Balance,
+	/// The ballot, once revealed.
+	pub revealed: Option<Ballot>,
+}
+
+/// Running sums of a submission's votes.
+#[derive(Encode, Decode, Clone, Copy, Default, PartialEq, Eq, Debug, TypeInfo, MaxEncodedLen)]
+pub struct Tally<Balance> {
+	/// Commitments made.
+	pub commits: u32,
+	/// Commitments revealed.
+	pub reveals: u32,
+	/// Revealed stake that approves.
+	pub approving: Balance,
+	/// Revealed stake that rejects.
+	pub rejecting: Balance,
+}
+
+/// Where a submission stands.
 #[derive(
 	Encode,
 	Decode,
@@ -256,40 +344,64 @@ pub struct Vote<AccountId, Balance> {
 	MaxEncodedLen,
 )]
 pub enum SubmissionStatus {
+	/// Not decided yet.
 	Pending,
 	/// Accepted with this acceptance weight (stake-weighted median quality of the approvals).
 	Accepted {
+		/// The acceptance weight added to the contributor's score.
 		weight: Quality,
 	},
+	/// Rejected by the revealed stake.
 	Rejected,
-	/// The voting period ended without a quorum.
+	/// Too little stake revealed by the end of the reveal period.
 	Expired,
 }
 
+/// A file submitted to a datanet.
 #[derive(Encode, Decode, Clone, PartialEq, Eq, Debug, TypeInfo, MaxEncodedLen)]
-#[scale_info(skip_type_params(MaxVotes))]
-pub struct Submission<AccountId, Balance, BlockNumber, MaxVotes: frame_support::traits::Get<u32>> {
+pub struct Submission<AccountId, Balance, BlockNumber> {
+	/// The datanet it was submitted to.
 	pub datanet: DatanetId,
+	/// Who submitted it.
 	pub contributor: AccountId,
-	/// Binary CIDv1 (CIDv0 input is stored as its CIDv1 dag-pb equivalent).
+	/// Binary CIDv1 in the chain's canonical form (see `cid`).
 	pub cid: CanonicalCid,
+	/// Declared size.
 	pub bytes: u64,
+	/// Declared format.
 	pub format: FileFormat,
+	/// Block of the submission.
 	pub submitted_at: BlockNumber,
-	/// Last block in which votes are taken.
-	pub voting_ends: BlockNumber,
+	/// Last block in which commitments are taken.
+	pub commit_ends: BlockNumber,
+	/// Last block in which commitments are revealed; votes are settled after it.
+	pub reveal_ends: BlockNumber,
+	/// Outcome so far.
 	pub status: SubmissionStatus,
-	pub votes: BoundedVec<Vote<AccountId, Balance>, MaxVotes>,
+	/// Held from the contributor until the votes are settled.
+	pub deposit: Balance,
+	/// Active stake of the datanet at submission, less the contributor's own bond.
+	pub stake_snapshot: Balance,
+	/// Votes so far.
+	pub tally: Tally<Balance>,
+	/// Whether the votes were settled (slashes and agreement credits) at the end of the
+	/// reveal period; a settled submission that was not accepted waits for pruning.
+	pub settled: bool,
 }
 
 /// A contributor's standing, per datanet and chain-wide. Only acceptances raise `score`;
 /// nothing lowers it.
 #[derive(Encode, Decode, Clone, Copy, Default, PartialEq, Eq, Debug, TypeInfo, MaxEncodedLen)]
 pub struct ContributorStats<BlockNumber> {
+	/// Files submitted (pruned ones included).
 	pub submitted: u32,
+	/// Files accepted.
 	pub accepted: u32,
+	/// Files rejected.
 	pub rejected: u32,
+	/// Files that expired undecided.
 	pub expired: u32,
+	/// Bytes of the accepted files.
 	pub accepted_bytes: u64,
 	/// Sum of the acceptance weights of the accepted files.
 	pub score: u64,
@@ -300,8 +412,11 @@ pub struct ContributorStats<BlockNumber> {
 /// Bytes and files submitted by one account on one UTC day; older days read as empty.
 #[derive(Encode, Decode, Clone, Copy, Default, PartialEq, Eq, Debug, TypeInfo, MaxEncodedLen)]
 pub struct DailyUsage {
+	/// The UTC day counted.
 	pub day: DayIndex,
+	/// Bytes submitted that day.
 	pub bytes: u64,
+	/// Files submitted that day.
 	pub files: u32,
 }
 
@@ -330,11 +445,32 @@ impl DailyUsage {
 /// A validator's bond on one datanet.
 #[derive(Encode, Decode, Clone, Copy, PartialEq, Eq, Debug, TypeInfo, MaxEncodedLen)]
 pub struct ValidatorBond<Balance, BlockNumber> {
+	/// Held now.
 	pub amount: Balance,
-	/// Votes cast on submissions still pending; the bond cannot be withdrawn while any.
+	/// The amount before the latest bond (or top-up): a submission made before that block
+	/// is voted on with this, so stake added after a snapshot never counts against it.
+	pub previous_amount: Balance,
+	/// Block of the latest bond or top-up.
+	pub changed_at: BlockNumber,
+	/// Slashed from this bond so far.
+	pub slashed: Balance,
+	/// Commitments on submissions whose votes are not settled; the bond cannot be unbonded
+	/// while any.
 	pub pending_votes: u32,
 	/// Set by `unbond`: the block from which `withdraw_unbonded` releases the bond.
 	pub unlocks_at: Option<BlockNumber>,
+}
+
+impl<Balance: Copy + Ord, BlockNumber: Ord> ValidatorBond<Balance, BlockNumber> {
+	/// The stake this bond votes with on a submission made at `submitted_at`: what was
+	/// bonded before that block, less any slash since.
+	pub fn stake_at(&self, submitted_at: BlockNumber) -> Balance {
+		if self.changed_at >= submitted_at {
+			self.previous_amount.min(self.amount)
+		} else {
+			self.amount
+		}
+	}
 }
 
 /// What one datanet's epoch earned and released.
@@ -342,25 +478,30 @@ pub struct ValidatorBond<Balance, BlockNumber> {
 pub struct EpochRewards<Balance> {
 	/// Sum of the acceptance weights accepted during the epoch.
 	pub total_score: u64,
-	/// Votes during the epoch that agreed with their submission's outcome.
-	pub total_agreeing_votes: u32,
-	/// Set once, at the first claim after the epoch ended.
+	/// Stake of the votes settled during the epoch that agreed with their outcome.
+	pub total_agreeing_stake: Balance,
+	/// Fixed once, when the epoch is settled after its end.
 	pub release: Option<EpochRelease<Balance>>,
 	/// Paid out so far; never more than the release.
 	pub paid: Balance,
 }
 
+/// An epoch's release, by side.
 #[derive(Encode, Decode, Clone, Copy, Default, PartialEq, Eq, Debug, TypeInfo, MaxEncodedLen)]
 pub struct EpochRelease<Balance> {
+	/// For contributors, by epoch score.
 	pub contributors: Balance,
+	/// For validators, by agreeing stake.
 	pub validators: Balance,
 }
 
-/// One account's unclaimed earnings in one epoch of one datanet.
+/// One account's unclaimed earnings in one epoch of one datanet; never all zero.
 #[derive(Encode, Decode, Clone, Copy, Default, PartialEq, Eq, Debug, TypeInfo, MaxEncodedLen)]
-pub struct EpochEarnings {
+pub struct EpochEarnings<Balance> {
+	/// Acceptance weights earned as a contributor.
 	pub score: u64,
-	pub agreeing_votes: u32,
+	/// Stake of the account's votes that agreed with their outcome.
+	pub agreeing_stake: Balance,
 }
 
 /// A ranking: one datanet's contributors, or every contributor by chain-wide stats.
@@ -382,7 +523,9 @@ pub struct EpochEarnings {
 )]
 #[serde(rename_all = "camelCase")]
 pub enum Board {
+	/// Every contributor, by chain-wide stats.
 	Global,
+	/// One datanet's contributors.
 	Datanet(DatanetId),
 }
 
@@ -390,8 +533,11 @@ pub enum Board {
 /// the earliest first acceptance; the account id breaks the remaining ties.
 #[derive(Encode, Decode, Clone, Copy, PartialEq, Eq, Debug, TypeInfo, MaxEncodedLen)]
 pub struct Standing<BlockNumber> {
+	/// Sum of acceptance weights.
 	pub score: u64,
+	/// Accepted files.
 	pub accepted: u32,
+	/// Block of the first acceptance.
 	pub first_accepted_at: BlockNumber,
 }
 
@@ -427,16 +573,24 @@ impl<BlockNumber: Ord + Copy> Standing<BlockNumber> {
 /// rank or a page walks one root-to-node path without reading siblings.
 #[derive(Encode, Decode, Clone, PartialEq, Eq, Debug, TypeInfo, MaxEncodedLen)]
 pub struct RankNode<AccountId, BlockNumber> {
+	/// The account's standing: the tree's key.
 	pub standing: Standing<BlockNumber>,
+	/// Root of the subtree ranked above.
 	pub left: Option<AccountId>,
+	/// Root of the subtree ranked below.
 	pub right: Option<AccountId>,
+	/// Nodes in the left subtree.
 	pub left_size: u32,
+	/// Nodes in the right subtree.
 	pub right_size: u32,
+	/// Height of the left subtree.
 	pub left_height: u8,
+	/// Height of the right subtree.
 	pub right_height: u8,
 }
 
 impl<AccountId, BlockNumber> RankNode<AccountId, BlockNumber> {
+	/// A node without children.
 	pub fn leaf(standing: Standing<BlockNumber>) -> Self {
 		Self {
 			standing,
@@ -454,6 +608,7 @@ impl<AccountId, BlockNumber> RankNode<AccountId, BlockNumber> {
 		self.left_size.saturating_add(self.right_size).saturating_add(1)
 	}
 
+	/// Height of the subtree rooted here.
 	pub fn height(&self) -> u8 {
 		self.left_height.max(self.right_height).saturating_add(1)
 	}

@@ -3,8 +3,8 @@
 use crate::{
 	AccountId, Aura, Balance, Balances, Block, BlockNumber, Hash, Nonce, PalletInfo, Runtime,
 	RuntimeCall, RuntimeEvent, RuntimeFreezeReason, RuntimeHoldReason, RuntimeOrigin, RuntimeTask,
-	System, Timestamp, DAYS, EXISTENTIAL_DEPOSIT, MICRO_OPEN, OPEN, SLOT_DURATION, SS58_PREFIX,
-	VERSION,
+	System, Timestamp, DAYS, EXISTENTIAL_DEPOSIT, HOURS, MICRO_OPEN, OPEN, SLOT_DURATION,
+	SS58_PREFIX, VERSION,
 };
 use frame_support::{
 	derive_impl,
@@ -135,6 +135,12 @@ impl pallet_utility::Config for Runtime {
 parameter_types! {
 	pub const DatanetsPalletId: PalletId = PalletId(*b"ol/dnets");
 	pub const ValidatorRewardShare: Perbill = Perbill::from_percent(10);
+	/// Half of a rejected file's deposit pays the validators' pool.
+	pub const RejectedDepositShare: Perbill = Perbill::from_percent(50);
+	/// A commitment never revealed costs 1% of the stake it carried.
+	pub const UnrevealedSlash: Perbill = Perbill::from_percent(1);
+	/// A revealed vote against the outcome costs 0.5% of its stake.
+	pub const DisagreementSlash: Perbill = Perbill::from_parts(5_000_000);
 }
 
 impl pallet_datanets::Config for Runtime {
@@ -144,6 +150,7 @@ impl pallet_datanets::Config for Runtime {
 	type PalletId = DatanetsPalletId;
 	type DatanetDeposit = ConstU128<{ 10 * OPEN }>;
 	type MinValidatorBond = ConstU128<{ 100 * OPEN }>;
+	type MaxValidators = ConstU32<64>;
 	type UnbondingDelay = ConstU32<DAYS>;
 	type MaxDailyBytesPerAccount = ConstU64<{ 10 * MIB }>;
 	type MaxDailyFilesPerAccount = ConstU32<20>;
@@ -152,8 +159,17 @@ impl pallet_datanets::Config for Runtime {
 	type MaxCidLength = ConstU32<128>;
 	type MaxNameLength = ConstU32<64>;
 	type MaxDescriptionLength = ConstU32<1024>;
-	type MaxVotesPerSubmission = ConstU32<16>;
-	type MaxVotingPeriod = ConstU32<{ 7 * DAYS }>;
+	type MaxCommitPeriod = ConstU32<DAYS>;
+	type MaxRevealPeriod = ConstU32<DAYS>;
+	/// 1 OPEN per file plus 1 OPEN per MiB declared, returned unless rejected.
+	type SubmissionDepositBase = ConstU128<OPEN>;
+	type SubmissionDepositPerByte = ConstU128<{ OPEN / (1 << 20) }>;
+	type RejectedDepositShare = RejectedDepositShare;
+	type UnrevealedSlash = UnrevealedSlash;
+	type DisagreementSlash = DisagreementSlash;
+	type RetentionPeriod = ConstU32<{ 7 * DAYS }>;
+	type ReservationLifetime = ConstU32<HOURS>;
+	type MaxReservations = ConstU32<20>;
 	type EpochLength = ConstU32<DAYS>;
 	type ValidatorRewardShare = ValidatorRewardShare;
 	type WeightInfo = pallet_datanets::weights::SubstrateWeight<Runtime>;

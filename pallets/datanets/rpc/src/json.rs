@@ -119,9 +119,10 @@ pub struct Contributor {
 #[serde(rename_all = "camelCase")]
 pub struct Vote {
 	pub validator: String,
-	pub approve: bool,
-	pub quality: u8,
 	pub stake: String,
+	/// Absent while the vote is sealed.
+	pub approve: Option<bool>,
+	pub quality: Option<u8>,
 }
 
 #[derive(Serialize, Deserialize, Debug, Clone, PartialEq)]
@@ -134,11 +135,25 @@ pub struct Submission {
 	pub bytes: u64,
 	pub format: String,
 	pub submitted_at: u64,
-	pub voting_ends: u64,
+	/// Last block in which validators commit sealed votes.
+	pub commit_ends: u64,
+	/// Last block in which they reveal them; the votes are settled after it.
+	pub reveal_ends: u64,
 	/// pending, accepted, rejected or expired.
 	pub status: String,
 	/// The acceptance weight, when accepted.
 	pub weight: Option<u8>,
+	/// Held from the contributor until settlement.
+	pub deposit: String,
+	/// Stake bonded when it was submitted (the contributor's own excluded).
+	pub stake_snapshot: String,
+	pub commits: u32,
+	pub reveals: u32,
+	pub approving_stake: String,
+	pub rejecting_stake: String,
+	/// Whether its votes were settled (slashes and rewards applied).
+	pub settled: bool,
+	/// The votes not yet settled.
 	pub votes: Vec<Vote>,
 }
 
@@ -153,15 +168,22 @@ pub struct Datanet {
 	pub formats: Vec<String>,
 	pub daily_bytes_per_account: u64,
 	pub max_file_bytes: u64,
-	pub quorum: u32,
-	/// Share of the voting stake that must approve, in percent.
+	/// Share of the revealed stake that must approve, in percent.
 	pub approval_threshold_percent: f64,
-	pub voting_period: u64,
+	/// Share of the bonded stake that must reveal for a decision, in percent.
+	pub min_participation_percent: f64,
+	pub commit_period: u64,
+	pub reveal_period: u64,
 	/// open or closed.
 	pub status: String,
 	pub deposit: String,
 	pub reward_pool: String,
 	pub reward_per_epoch: String,
+	/// A new rate and the epoch it applies from.
+	pub next_reward_per_epoch: Option<(u32, String)>,
+	/// Bonded stake of the validators not unbonding.
+	pub active_stake: String,
+	pub validators: u32,
 	pub created_at: u64,
 	pub accepted: u32,
 	pub pending: u32,
@@ -174,10 +196,13 @@ pub struct Validator {
 	pub datanet: u32,
 	pub validator: String,
 	pub bond: String,
+	/// Slashed from the bond so far.
+	pub slashed: String,
+	/// Commitments on submissions whose votes are not settled.
 	pub pending_votes: u32,
 	/// Set while unbonding: the block from which the bond can be withdrawn.
 	pub unlocks_at: Option<u64>,
-	pub unclaimed_agreeing_votes: u32,
+	pub unclaimed_agreeing_stake: String,
 }
 
 #[derive(Serialize, Deserialize, Debug, Clone, PartialEq)]
@@ -186,7 +211,7 @@ pub struct Reward {
 	pub datanet: u32,
 	pub epoch: u32,
 	pub score: u64,
-	pub agreeing_votes: u32,
+	pub agreeing_stake: String,
 	/// What a claim pays now; absent while the epoch is running.
 	pub claimable: Option<String>,
 }
@@ -238,17 +263,25 @@ impl Accounts {
 			bytes: info.bytes,
 			format: info.format.extension().into(),
 			submitted_at: info.submitted_at.into(),
-			voting_ends: info.voting_ends.into(),
+			commit_ends: info.commit_ends.into(),
+			reveal_ends: info.reveal_ends.into(),
 			status: status.into(),
 			weight,
+			deposit: info.deposit.to_string(),
+			stake_snapshot: info.stake_snapshot.to_string(),
+			commits: info.tally.commits,
+			reveals: info.tally.reveals,
+			approving_stake: info.tally.approving.to_string(),
+			rejecting_stake: info.tally.rejecting.to_string(),
+			settled: info.settled,
 			votes: info
 				.votes
 				.into_iter()
 				.map(|vote| Vote {
 					validator: self.show(&vote.validator),
-					approve: vote.approve,
-					quality: vote.quality,
 					stake: vote.stake.to_string(),
+					approve: vote.revealed.map(|ballot| ballot.approve),
+					quality: vote.revealed.map(|ballot| ballot.quality),
 				})
 				.collect(),
 		}
@@ -267,10 +300,10 @@ impl Accounts {
 			formats: info.modality.formats().map(|format| format.extension().into()).collect(),
 			daily_bytes_per_account: info.caps.daily_bytes_per_account,
 			max_file_bytes: info.caps.max_file_bytes,
-			quorum: info.voting.quorum,
-			approval_threshold_percent: f64::from(info.voting.approval_threshold.deconstruct())
-				/ 10_000_000.0,
-			voting_period: info.voting.voting_period.into(),
+			approval_threshold_percent: percent(info.voting.approval_threshold),
+			min_participation_percent: percent(info.voting.min_participation),
+			commit_period: info.voting.commit_period.into(),
+			reveal_period: info.voting.reveal_period.into(),
 			status: match info.status {
 				DatanetStatus::Open => "open",
 				DatanetStatus::Closed => "closed",
@@ -279,6 +312,11 @@ impl Accounts {
 			deposit: info.deposit.to_string(),
 			reward_pool: info.reward_pool.to_string(),
 			reward_per_epoch: info.reward_per_epoch.to_string(),
+			next_reward_per_epoch: info
+				.next_reward_per_epoch
+				.map(|(epoch, rate)| (epoch, rate.to_string())),
+			active_stake: info.active_stake.to_string(),
+			validators: info.validators,
 			created_at: info.created_at.into(),
 			accepted: info.accepted,
 			pending: info.pending,
@@ -294,9 +332,10 @@ impl Accounts {
 			datanet: info.datanet,
 			validator: self.show(&info.validator),
 			bond: info.bond.amount.to_string(),
+			slashed: info.bond.slashed.to_string(),
 			pending_votes: info.bond.pending_votes,
 			unlocks_at: info.bond.unlocks_at.map(Into::into),
-			unclaimed_agreeing_votes: info.unclaimed_agreeing_votes,
+			unclaimed_agreeing_stake: info.unclaimed_agreeing_stake.to_string(),
 		}
 	}
 }
@@ -307,10 +346,14 @@ impl<Bal: ToString> From<api::RewardInfo<Bal>> for Reward {
 			datanet: info.datanet,
 			epoch: info.epoch,
 			score: info.score,
-			agreeing_votes: info.agreeing_votes,
+			agreeing_stake: info.agreeing_stake.to_string(),
 			claimable: info.claimable.map(|amount| amount.to_string()),
 		}
 	}
+}
+
+fn percent(share: sp_runtime::Perbill) -> f64 {
+	f64::from(share.deconstruct()) / 10_000_000.0
 }
 
 /// Bounds the runtime's account type must meet for the JSON conversions.

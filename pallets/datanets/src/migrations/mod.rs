@@ -2,3 +2,4 @@
 //! `VersionedMigration` and bumps `STORAGE_VERSION` in `lib.rs`.
 
 pub mod v1;
+pub mod v2;

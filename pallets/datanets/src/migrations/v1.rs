@@ -14,6 +14,7 @@ use frame_support::{
 	weights::Weight,
 };
 
+/// The v0 -> v1 index build; see the module docs.
 pub struct BuildQueryIndexes<T>(core::marker::PhantomData<T>);
 
 impl<T: Config> UncheckedOnRuntimeUpgrade for BuildQueryIndexes<T> {

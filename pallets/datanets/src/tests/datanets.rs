@@ -42,6 +42,8 @@ fn genesis_opens_one_datanet_per_modality_with_bonded_validators() {
 			);
 			assert_eq!(held(validator), GENESIS_BOND);
 		}
+		assert_eq!((text.active_stake, text.validators), (3 * GENESIS_BOND, 3));
+		assert_eq!((text.reward_pool, text.unsettled_epoch), (0, None));
 	});
 }
 
@@ -100,19 +102,28 @@ fn create_datanet_refuses_bad_input() {
 		assert_noop!(create(ALICE, b"Cats", above_file, rules), Error::<Test>::CapAboveGlobal);
 		let zero = CapOverrides { daily_bytes_per_account: Some(0), ..none };
 		assert_noop!(create(ALICE, b"Cats", zero, rules), Error::<Test>::ZeroCap);
-		for quorum in [0, MAX_VOTES + 1] {
-			let voting = VotingRules { quorum, ..rules };
-			assert_noop!(create(ALICE, b"Cats", none, voting), Error::<Test>::QuorumOutOfRange);
-		}
 		let voting = VotingRules { approval_threshold: Perbill::zero(), ..rules };
 		assert_noop!(create(ALICE, b"Cats", none, voting), Error::<Test>::ZeroApprovalThreshold);
-		for voting_period in [0, 101] {
-			let voting = VotingRules { voting_period, ..rules };
+		let voting = VotingRules { min_participation: Perbill::zero(), ..rules };
+		assert_noop!(create(ALICE, b"Cats", none, voting), Error::<Test>::ZeroParticipation);
+		for commit_period in [0, 51] {
+			let voting = VotingRules { commit_period, ..rules };
 			assert_noop!(
 				create(ALICE, b"Cats", none, voting),
-				Error::<Test>::VotingPeriodOutOfRange
+				Error::<Test>::CommitPeriodOutOfRange
 			);
 		}
+		for reveal_period in [0, 51] {
+			let voting = VotingRules { reveal_period, ..rules };
+			assert_noop!(
+				create(ALICE, b"Cats", none, voting),
+				Error::<Test>::RevealPeriodOutOfRange
+			);
+		}
+		// The longest periods allowed are taken.
+		let longest = VotingRules { commit_period: 50, reveal_period: 50, ..rules };
+		assert_ok!(create(ZOE, b"Slow", none, longest));
+		assert_eq!(DatanetsStorage::<Test>::get(3).unwrap().voting, longest);
 		assert_noop!(create(PAUPER, b"Cats", none, rules), TokenError::FundsUnavailable);
 		NextDatanetId::<Test>::put(u32::MAX);
 		assert_noop!(create(ALICE, b"Cats", none, rules), Error::<Test>::Overflow);
@@ -200,7 +211,12 @@ fn closing_releases_the_deposit_and_stops_new_activity() {
 
 		assert_noop!(Datanets::close_datanet(origin(), TEXT), Error::<Test>::DatanetClosed);
 		assert_noop!(Datanets::close_datanet(origin(), 9), Error::<Test>::DatanetNotFound);
-		assert_noop!(submit(ALICE, TEXT, 2, 10, FileFormat::Txt), Error::<Test>::DatanetClosed);
+		assert_ok!(reserve(ALICE, TEXT, 2));
+		run_to_block(System::block_number() + 1);
+		assert_noop!(
+			submit_reserved(ALICE, TEXT, 2, 10, FileFormat::Txt),
+			Error::<Test>::DatanetClosed
+		);
 		assert_noop!(
 			Datanets::bond_validator(RuntimeOrigin::signed(EVE), TEXT, MIN_BOND),
 			Error::<Test>::DatanetClosed
@@ -220,26 +236,26 @@ fn funding_moves_open_into_the_pot() {
 	test(|| {
 		let origin = || RuntimeOrigin::signed(OWNER);
 		let pot = Datanets::pot();
+		// Genesis gave the pot its existential deposit.
+		assert_eq!(Balances::balance(&pot), EXISTENTIAL_DEPOSIT);
 		assert_ok!(Datanets::fund_rewards(origin(), TEXT, 1_000, Some(300)));
-		// The first funding also pays the pot's existential deposit.
 		assert_eq!(Balances::balance(&pot), 1_000 + EXISTENTIAL_DEPOSIT);
-		assert_eq!(
-			Balances::balance(&OWNER),
-			INITIAL_BALANCE - 3 * DEPOSIT - 1_000 - EXISTENTIAL_DEPOSIT
-		);
+		assert_eq!(Balances::balance(&OWNER), INITIAL_BALANCE - 3 * DEPOSIT - 1_000);
 		System::assert_last_event(
 			Event::RewardsFunded {
 				datanet: TEXT,
 				amount: 1_000,
 				pool: 1_000,
-				reward_per_epoch: 300,
+				next_reward_per_epoch: Some((1, 300)),
 			}
 			.into(),
 		);
+		// Funding without a rate keeps the scheduled one.
 		assert_ok!(Datanets::fund_rewards(origin(), TEXT, 500, None));
 		assert_eq!(Balances::balance(&pot), 1_500 + EXISTENTIAL_DEPOSIT);
 		let datanet = DatanetsStorage::<Test>::get(TEXT).unwrap();
-		assert_eq!((datanet.reward_pool, datanet.reward_per_epoch), (1_500, 300));
+		assert_eq!(datanet.reward_pool, 1_500);
+		assert_eq!((datanet.reward_per_epoch, datanet.next_reward_per_epoch), (0, Some((1, 300))));
 
 		assert_noop!(Datanets::fund_rewards(origin(), TEXT, 0, None), Error::<Test>::ZeroAmount);
 		assert_noop!(
@@ -254,5 +270,46 @@ fn funding_moves_open_into_the_pot() {
 		DatanetsStorage::<Test>::mutate(TEXT, |d| d.as_mut().unwrap().reward_pool = u64::MAX);
 		assert_noop!(Datanets::fund_rewards(origin(), TEXT, 1, None), Error::<Test>::Overflow);
 		DatanetsStorage::<Test>::mutate(TEXT, |d| d.as_mut().unwrap().reward_pool = 1_500);
+	});
+}
+
+/// A rate set during an epoch applies from the next one: the running epoch's release is
+/// fixed by the rate in force while it ran.
+#[test]
+fn a_new_rate_applies_from_the_next_epoch() {
+	test(|| {
+		let origin = || RuntimeOrigin::signed(OWNER);
+		assert_ok!(Datanets::fund_rewards(origin(), TEXT, 10_000, Some(300)));
+		let datanet = DatanetsStorage::<Test>::get(TEXT).unwrap();
+		assert_eq!((datanet.reward_per_epoch, datanet.next_reward_per_epoch), (0, Some((1, 300))));
+		// Earned in epoch 0, whose rate is still 0: nothing is released for it.
+		let early = submit_text(ALICE, 1, 10);
+		approve_all(early, [50, 50, 50]);
+
+		run_to_block(EPOCH_LENGTH);
+		assert_eq!(Datanets::epoch_release(TEXT, 0), Default::default());
+		// The next change to the pool makes the scheduled rate current.
+		assert_ok!(Datanets::fund_rewards(origin(), TEXT, 1, Some(500)));
+		let datanet = DatanetsStorage::<Test>::get(TEXT).unwrap();
+		assert_eq!(datanet.reward_per_epoch, 300);
+		assert_eq!(datanet.next_reward_per_epoch, Some((2, 500)));
+		assert_eq!(datanet.reward_pool, 10_001, "epoch 0 released nothing");
+		System::assert_has_event(
+			Event::EpochReleased { datanet: TEXT, epoch: 0, contributors: 0, validators: 0 }.into(),
+		);
+
+		// Earned in epoch 1 at 300, although 500 was set during it.
+		let later = submit_text(ALICE, 2, 10);
+		approve_all(later, [50, 50, 50]);
+		run_to_block(2 * EPOCH_LENGTH);
+		let release = Datanets::epoch_release(TEXT, 1);
+		assert_eq!(release.contributors + release.validators, 300);
+		assert_ok!(Datanets::claim_rewards(RuntimeOrigin::signed(ALICE), TEXT, 1));
+		System::assert_last_event(
+			Event::RewardsClaimed { datanet: TEXT, epoch: 1, who: ALICE, amount: 240 }.into(),
+		);
+		let datanet = DatanetsStorage::<Test>::get(TEXT).unwrap();
+		assert_eq!((datanet.reward_per_epoch, datanet.next_reward_per_epoch), (500, None));
+		assert_eq!(datanet.reward_pool, 10_001 - 300);
 	});
 }

@@ -93,9 +93,9 @@ fn ties_break_on_accepted_count_then_first_acceptance_then_account() {
 fn accounts_without_an_acceptance_are_not_ranked() {
 	test(|| {
 		let id = submit_text(ALICE, 1, 10);
-		for validator in [BOB, CHARLIE, DAVE] {
-			assert_ok!(vote(validator, id, false, 0));
-		}
+		vote_all(id, &[(BOB, false, 0), (CHARLIE, false, 0), (DAVE, false, 0)]);
+		assert_eq!(submission(id).status, crate::SubmissionStatus::Rejected);
+		assert_eq!(crate::ContributorStatsOf::<Test>::get(TEXT, ALICE).rejected, 1);
 		assert_eq!(Pallet::<Test>::rank_of(Board::Global, &ALICE), None);
 		assert_eq!(Pallet::<Test>::board_size(Board::Datanet(TEXT)), 0);
 		assert!(paged(Board::Global, 0, 10).is_empty());
@@ -123,14 +123,26 @@ fn an_acceptance_is_charged_for_the_boards_it_moved() {
 	use crate::WeightInfo;
 	test(|| {
 		let id = submit_text(ALICE, 1, 10);
-		let vote = |who| Datanets::vote(RuntimeOrigin::signed(who), id, true, 70).unwrap();
-		assert_eq!(vote(BOB).actual_weight, Some(<() as WeightInfo>::vote(1)));
-		vote(CHARLIE);
-		// The deciding vote: ALICE alone on both boards, trees of height 1.
-		let charged = vote(DAVE).actual_weight.unwrap();
-		assert_eq!(charged, <() as WeightInfo>::vote(3) + <() as WeightInfo>::update_boards(1));
-		let declared = <() as WeightInfo>::vote(MAX_VOTES)
+		for validator in [BOB, CHARLIE, DAVE] {
+			assert_ok!(commit(validator, id, true, 70));
+		}
+		to_reveal(id);
+		let reveal = |who| {
+			Datanets::reveal_vote(RuntimeOrigin::signed(who), id, true, 70, salt_of(who)).unwrap()
+		};
+		// Not deciding: the base cost only.
+		assert_eq!(reveal(BOB).actual_weight, Some(<() as WeightInfo>::reveal_vote(0)));
+		// The deciding reveal: the median reads all three commitments, ALICE alone on both
+		// boards (height 1).
+		let charged = reveal(CHARLIE).actual_weight.unwrap();
+		assert_eq!(
+			charged,
+			<() as WeightInfo>::reveal_vote(3) + <() as WeightInfo>::update_boards(1)
+		);
+		let declared = <() as WeightInfo>::reveal_vote(MAX_VALIDATORS)
 			+ <() as WeightInfo>::update_boards(crate::MAX_TREE_HEIGHT);
 		assert!(charged.ref_time() < declared.ref_time());
+		// A reveal after the decision decides nothing more.
+		assert_eq!(reveal(DAVE).actual_weight, Some(<() as WeightInfo>::reveal_vote(0)));
 	});
 }

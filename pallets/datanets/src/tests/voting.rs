@@ -1,156 +1,228 @@
+//! Sealed voting: commit, reveal, early and final decisions, settlement.
+
 use super::*;
-use crate::{
-	AcceptedSubmissions, CapOverrides, ContributorStatsOf, Datanets as DatanetsStorage, Error,
-	Event, GlobalStats, Modality, SubmissionStatus, Submissions, Validators, Vote, VotingRules,
-};
+use crate::{Ballot, ContributorStatsOf, Error, Event, SubmissionStatus, Tally, Validators, Votes};
 use frame_support::assert_noop;
-use sp_runtime::Perbill;
 
 fn status(id: SubmissionId) -> SubmissionStatus {
-	Submissions::<Test>::get(id).unwrap().status
-}
-
-/// A text datanet (id 3) decided by EVE and FERDIE, bonded with equal stakes.
-fn two_validator_datanet(threshold: Perbill) -> u32 {
-	assert_ok!(Datanets::create_datanet(
-		RuntimeOrigin::signed(OWNER),
-		b"Pairs".to_vec(),
-		vec![],
-		Modality::Text,
-		CapOverrides::default(),
-		VotingRules { quorum: 2, approval_threshold: threshold, voting_period: VOTING_PERIOD },
-		0
-	));
-	let id = crate::NextDatanetId::<Test>::get() - 1;
-	for validator in [EVE, FERDIE] {
-		assert_ok!(Datanets::bond_validator(RuntimeOrigin::signed(validator), id, MIN_BOND));
-	}
-	id
+	submission(id).status
 }
 
 #[test]
-fn a_quorum_of_approvals_accepts_with_the_median_quality() {
+fn approvals_revealed_by_enough_stake_accept_early_with_the_median_quality() {
 	test(|| {
 		let id = submit_text(ALICE, 1, 1_000);
-		assert_ok!(vote(BOB, id, true, 90));
+		for (validator, quality) in [(BOB, 90), (CHARLIE, 70), (DAVE, 80)] {
+			assert_ok!(commit(validator, id, true, quality));
+			System::assert_last_event(Event::VoteCommitted { submission: id, validator }.into());
+		}
+		to_reveal(id);
+		assert_ok!(reveal(BOB, id, true, 90));
 		System::assert_last_event(
-			Event::Voted {
+			Event::VoteRevealed {
 				submission: id,
 				validator: BOB,
-				approve: true,
-				quality: 90,
+				ballot: Ballot { approve: true, quality: 90 },
 				stake: GENESIS_BOND,
 			}
 			.into(),
 		);
-		assert_ok!(vote(CHARLIE, id, true, 70));
+		// A third of the stake cannot decide: the other two thirds could still reject.
 		assert_eq!(status(id), SubmissionStatus::Pending);
-		assert_ok!(vote(DAVE, id, true, 80));
-		assert_eq!(status(id), SubmissionStatus::Accepted { weight: 80 });
-		System::assert_last_event(
+		assert_ok!(reveal(CHARLIE, id, true, 70));
+		// Two thirds approve: certain against the whole snapshot, decided now.
+		assert_eq!(status(id), SubmissionStatus::Accepted { weight: 70 });
+		System::assert_has_event(
 			Event::SubmissionAccepted {
 				submission: id,
 				datanet: TEXT,
 				contributor: ALICE,
-				weight: 80,
-				score: 80,
+				weight: 70,
+				score: 70,
+			}
+			.into(),
+		);
+		// The third validator still reveals, within the period, and is not refused.
+		assert_ok!(reveal(DAVE, id, true, 80));
+		assert_eq!(
+			submission(id).tally,
+			Tally { commits: 3, reveals: 3, approving: 300, rejecting: 0 }
+		);
+		to_settlement(id);
+		let settled = submission(id);
+		assert!(settled.settled);
+		assert_eq!(Votes::<Test>::iter_prefix(id).count(), 0);
+		System::assert_has_event(
+			Event::VotesSettled {
+				submission: id,
+				agreeing_stake: 300,
+				slashed: 0,
+				deposit_forfeited: 0,
 			}
 			.into(),
 		);
 		let stats = ContributorStatsOf::<Test>::get(TEXT, ALICE);
-		assert_eq!((stats.accepted, stats.accepted_bytes, stats.score), (1, 1_000, 80));
-		assert_eq!(stats.first_accepted_at, Some(1));
-		assert_eq!(GlobalStats::<Test>::get(ALICE), stats);
-		assert_eq!(AcceptedSubmissions::<Test>::get(TEXT, 0), Some(id));
-		assert_eq!(DatanetsStorage::<Test>::get(TEXT).unwrap().accepted_count, 1);
-		let votes: Vec<_> =
-			Submissions::<Test>::get(id).unwrap().votes.into_iter().map(|v| v.validator).collect();
-		assert_eq!(votes, [BOB, CHARLIE, DAVE]);
+		assert_eq!((stats.accepted, stats.accepted_bytes, stats.score), (1, 1_000, 70));
+		assert_eq!(held(ALICE), 0, "the deposit is back");
 	});
 }
 
 #[test]
-fn one_outlier_cannot_move_the_acceptance_weight() {
+fn without_certainty_the_end_of_the_reveal_period_decides() {
 	test(|| {
-		let high = submit_text(ALICE, 1, 10);
-		approve_all(high, [70, 72, 100]);
-		assert_eq!(status(high), SubmissionStatus::Accepted { weight: 72 });
-		let low = submit_text(ALICE, 2, 10);
-		approve_all(low, [70, 72, 0]);
-		assert_eq!(status(low), SubmissionStatus::Accepted { weight: 70 });
-		// With more than half of the approving stake, DAVE's quality decides.
-		assert_ok!(Datanets::bond_validator(RuntimeOrigin::signed(DAVE), TEXT, 150));
-		let heavy = submit_text(ALICE, 3, 10);
-		approve_all(heavy, [70, 72, 10]);
-		assert_eq!(status(heavy), SubmissionStatus::Accepted { weight: 10 });
-		assert_eq!(ContributorStatsOf::<Test>::get(TEXT, ALICE).score, 72 + 70 + 10);
-	});
-}
-
-#[test]
-fn a_tie_at_the_threshold_accepts() {
-	test(|| {
-		let datanet = two_validator_datanet(Perbill::from_percent(50));
-		assert_ok!(submit(ALICE, datanet, 1, 10, FileFormat::Md));
-		let id = crate::NextSubmissionId::<Test>::get() - 1;
-		assert_ok!(vote(EVE, id, true, 60));
-		assert_ok!(vote(FERDIE, id, false, 0));
+		let id = submit_text(ALICE, 1, 10);
+		assert_ok!(commit(BOB, id, true, 60));
+		assert_ok!(commit(CHARLIE, id, false, 0));
+		to_reveal(id);
+		assert_ok!(reveal(BOB, id, true, 60));
+		assert_ok!(reveal(CHARLIE, id, false, 0));
+		// 100 for, 100 against, 100 silent: undecided until the end.
+		assert_eq!(status(id), SubmissionStatus::Pending);
+		to_settlement(id);
+		// A tie at the 50% threshold of the revealed stake accepts.
 		assert_eq!(status(id), SubmissionStatus::Accepted { weight: 60 });
+		// CHARLIE voted against the outcome: 2% of his stake to the pool.
+		assert_eq!(Validators::<Test>::get(TEXT, CHARLIE).unwrap().amount, GENESIS_BOND - 2);
 	});
 }
 
 #[test]
-fn below_the_threshold_rejects_without_lowering_the_score() {
+fn too_little_revealed_stake_expires_and_returns_the_deposit() {
+	test(|| {
+		let id = submit_text(ALICE, 1, 10);
+		assert_ok!(commit(BOB, id, true, 90));
+		to_reveal(id);
+		assert_ok!(reveal(BOB, id, true, 90));
+		// A third of the stake revealed, below the 50% participation.
+		to_settlement(id);
+		assert_eq!(status(id), SubmissionStatus::Expired);
+		System::assert_has_event(
+			Event::SubmissionExpired { submission: id, datanet: TEXT, contributor: ALICE }.into(),
+		);
+		assert_eq!(held(ALICE), 0);
+		assert_eq!(Balances::free_balance(ALICE), INITIAL_BALANCE);
+		let stats = ContributorStatsOf::<Test>::get(TEXT, ALICE);
+		assert_eq!((stats.expired, stats.score), (1, 0));
+		// An expired submission has no outcome: the revealed vote costs nothing.
+		assert_eq!(Validators::<Test>::get(TEXT, BOB).unwrap().amount, GENESIS_BOND);
+	});
+}
+
+#[test]
+fn rejection_keeps_the_score_and_forfeits_part_of_the_deposit() {
 	test(|| {
 		let accepted = submit_text(ALICE, 1, 10);
 		approve_all(accepted, [60, 60, 60]);
 		let rejected = submit_text(ALICE, 2, 10);
-		assert_ok!(vote(BOB, rejected, true, 90));
-		assert_ok!(vote(CHARLIE, rejected, false, 0));
-		assert_ok!(vote(DAVE, rejected, false, 0));
+		vote_all(rejected, &[(BOB, true, 90), (CHARLIE, false, 0), (DAVE, false, 0)]);
 		assert_eq!(status(rejected), SubmissionStatus::Rejected);
-		System::assert_last_event(
-			Event::SubmissionRejected { submission: rejected, datanet: TEXT, contributor: ALICE }
-				.into(),
-		);
 		let stats = ContributorStatsOf::<Test>::get(TEXT, ALICE);
 		assert_eq!((stats.submitted, stats.accepted, stats.rejected, stats.score), (2, 1, 1, 60));
-
-		// Just under a 51% threshold with equal stakes.
-		let datanet = two_validator_datanet(Perbill::from_percent(51));
-		assert_ok!(submit(ZOE, datanet, 3, 10, FileFormat::Md));
-		let id = crate::NextSubmissionId::<Test>::get() - 1;
-		assert_ok!(vote(EVE, id, true, 60));
-		assert_ok!(vote(FERDIE, id, false, 0));
-		assert_eq!(status(id), SubmissionStatus::Rejected);
-		assert_eq!(ContributorStatsOf::<Test>::get(datanet, ZOE).score, 0);
+		// Half the deposit went to the pool, half came back.
+		assert_eq!(Balances::free_balance(ALICE), INITIAL_BALANCE - DEPOSIT_BASE / 2);
+		let pool = crate::Datanets::<Test>::get(TEXT).unwrap().reward_pool;
+		assert_eq!(pool, DEPOSIT_BASE / 2 + 2, "the forfeit and BOB's 2% slash");
 	});
 }
 
 #[test]
-fn without_a_quorum_a_submission_expires() {
+fn unrevealed_commitments_are_slashed_at_settlement() {
 	test(|| {
 		let id = submit_text(ALICE, 1, 10);
-		assert_ok!(vote(BOB, id, true, 90));
-		let ends = 1 + VOTING_PERIOD;
-		run_to_block(ends);
+		for validator in [BOB, CHARLIE, DAVE] {
+			assert_ok!(commit(validator, id, true, 50));
+		}
+		to_reveal(id);
+		assert_ok!(reveal(BOB, id, true, 50));
+		assert_ok!(reveal(CHARLIE, id, true, 50));
+		to_settlement(id);
+		assert_eq!(status(id), SubmissionStatus::Accepted { weight: 50 });
+		System::assert_has_event(
+			Event::ValidatorSlashed {
+				datanet: TEXT,
+				validator: DAVE,
+				submission: id,
+				amount: 10,
+				unrevealed: true,
+			}
+			.into(),
+		);
+		let dave = Validators::<Test>::get(TEXT, DAVE).unwrap();
+		assert_eq!((dave.amount, dave.slashed, dave.pending_votes), (90, 10, 0));
+		assert_eq!(crate::Datanets::<Test>::get(TEXT).unwrap().active_stake, 290);
+		// Below the minimum after slashes? No: 90 ≥ 50, DAVE still commits.
+		let next = submit_text(ZOE, 2, 10);
+		assert_ok!(commit(DAVE, next, true, 50));
+	});
+}
+
+#[test]
+fn commit_refuses_bad_input() {
+	test(|| {
+		let id = submit_text(ALICE, 1, 10);
+		assert_noop!(commit(BOB, 77, true, 50), Error::<Test>::SubmissionNotFound);
+		assert_noop!(commit(EVE, id, true, 50), Error::<Test>::NotValidator);
+		assert_ok!(commit(BOB, id, true, 50));
+		assert_noop!(commit(BOB, id, false, 0), Error::<Test>::AlreadyCommitted);
+
+		let own = submit_text(CHARLIE, 2, 10);
+		assert_noop!(commit(CHARLIE, own, true, 100), Error::<Test>::OwnSubmission);
+
+		assert_ok!(Datanets::unbond(RuntimeOrigin::signed(DAVE), TEXT));
+		assert_noop!(commit(DAVE, own, true, 50), Error::<Test>::ValidatorUnbonding);
+
+		// EVE bonds after the submission: no stake on it.
+		assert_ok!(Datanets::bond_validator(RuntimeOrigin::signed(EVE), TEXT, MIN_BOND));
+		assert_noop!(commit(EVE, own, true, 50), Error::<Test>::NoStakeAtSubmission);
+
+		run_to_block(submission(id).commit_ends + 1);
+		assert_noop!(commit(CHARLIE, id, true, 50), Error::<Test>::CommitPeriodOver);
+	});
+}
+
+#[test]
+fn reveal_refuses_bad_input() {
+	test(|| {
+		let id = submit_text(ALICE, 1, 10);
+		assert_ok!(commit(BOB, id, true, 50));
+		assert_noop!(reveal(BOB, id, true, 50), Error::<Test>::RevealPeriodNotStarted);
+		to_reveal(id);
+		assert_noop!(reveal(BOB, id, true, 101), Error::<Test>::QualityOutOfRange);
+		assert_noop!(reveal(BOB, 77, true, 50), Error::<Test>::SubmissionNotFound);
+		assert_noop!(reveal(CHARLIE, id, true, 50), Error::<Test>::NoCommitment);
+		// Another ballot, or another salt, than the one committed.
+		assert_noop!(reveal(BOB, id, true, 51), Error::<Test>::CommitmentMismatch);
+		assert_noop!(
+			Datanets::reveal_vote(RuntimeOrigin::signed(BOB), id, true, 50, [9; 32]),
+			Error::<Test>::CommitmentMismatch
+		);
+		assert_ok!(reveal(BOB, id, true, 50));
+		assert_noop!(reveal(BOB, id, true, 50), Error::<Test>::AlreadyRevealed);
+		run_to_block(submission(id).reveal_ends + 1);
+		// Not settled yet when on_idle has not run for the last block: refused by period.
+		assert!(submission(id).settled);
+		assert_noop!(reveal(BOB, id, true, 50), Error::<Test>::AlreadySettled);
+	});
+}
+
+#[test]
+fn finalize_settles_when_on_idle_had_no_room() {
+	test(|| {
+		let id = submit_text(ALICE, 1, 10);
+		assert_ok!(commit(BOB, id, true, 50));
+		let ends = submission(id).reveal_ends;
+		// Blocks pass without on_idle (full blocks).
+		System::set_block_number(ends);
 		assert_noop!(
 			Datanets::finalize(RuntimeOrigin::signed(ZOE), id),
-			Error::<Test>::VotingPeriodNotOver
+			Error::<Test>::RevealPeriodNotOver
 		);
-		run_to_block(ends + 1);
-		assert_noop!(vote(CHARLIE, id, true, 90), Error::<Test>::VotingPeriodOver);
+		System::set_block_number(ends + 1);
 		assert_ok!(Datanets::finalize(RuntimeOrigin::signed(ZOE), id));
 		assert_eq!(status(id), SubmissionStatus::Expired);
-		System::assert_last_event(
-			Event::SubmissionExpired { submission: id, datanet: TEXT, contributor: ALICE }.into(),
-		);
-		let stats = ContributorStatsOf::<Test>::get(TEXT, ALICE);
-		assert_eq!((stats.expired, stats.score), (1, 0));
-		assert_eq!(Validators::<Test>::get(TEXT, BOB).unwrap().pending_votes, 0);
 		assert_noop!(
 			Datanets::finalize(RuntimeOrigin::signed(ZOE), id),
-			Error::<Test>::SubmissionNotPending
+			Error::<Test>::AlreadySettled
 		);
 		assert_noop!(
 			Datanets::finalize(RuntimeOrigin::signed(ZOE), 77),
@@ -160,51 +232,29 @@ fn without_a_quorum_a_submission_expires() {
 }
 
 #[test]
-fn vote_refuses_bad_input() {
+fn on_idle_stops_at_its_weight_limit_and_resumes() {
+	use frame_support::{traits::Hooks, weights::Weight};
 	test(|| {
-		let id = submit_text(ALICE, 1, 10);
-		assert_noop!(vote(BOB, id, true, 101), Error::<Test>::QualityOutOfRange);
-		assert_noop!(vote(BOB, 77, true, 50), Error::<Test>::SubmissionNotFound);
-		assert_noop!(vote(EVE, id, true, 50), Error::<Test>::NotValidator);
-		assert_ok!(vote(BOB, id, true, 50));
-		assert_noop!(vote(BOB, id, false, 0), Error::<Test>::AlreadyVoted);
-
-		let own = submit_text(CHARLIE, 2, 10);
-		assert_noop!(vote(CHARLIE, own, true, 100), Error::<Test>::OwnSubmission);
-
-		assert_ok!(Datanets::unbond(RuntimeOrigin::signed(DAVE), TEXT));
-		assert_noop!(vote(DAVE, id, true, 50), Error::<Test>::ValidatorUnbonding);
-
-		assert_ok!(Datanets::bond_validator(RuntimeOrigin::signed(EVE), TEXT, MIN_BOND));
-		assert_ok!(vote(CHARLIE, id, true, 50));
-		assert_ok!(vote(EVE, id, true, 50));
-		assert_noop!(vote(FERDIE, id, true, 50), Error::<Test>::SubmissionNotPending);
-		assert_eq!(
-			Submissions::<Test>::get(id).unwrap().votes.last(),
-			Some(&Vote { validator: EVE, approve: true, quality: 50, stake: MIN_BOND })
-		);
+		let first = submit_text(ALICE, 1, 10);
+		let second = submit_text(ZOE, 2, 10);
+		let ends = submission(second).reveal_ends;
+		System::set_block_number(ends + 1);
+		// Room for nothing: nothing happens.
+		Datanets::on_idle(ends + 1, Weight::from_parts(1, 1));
+		assert!(!submission(first).settled && !submission(second).settled);
+		Datanets::on_idle(ends + 1, Weight::MAX);
+		assert!(submission(first).settled && submission(second).settled);
 	});
 }
 
-/// Defensive: a quorum above `MaxVotesPerSubmission` cannot be set through calls, but a
-/// corrupt or migrated record must not let a submission collect unbounded votes.
+/// A stake with more than half of the approving stake sets the acceptance weight.
 #[test]
-fn votes_beyond_the_bound_are_refused() {
+fn the_median_follows_the_stake() {
 	test(|| {
-		let voters: Vec<AccountId> = (100..=100 + MAX_VOTES as u64).collect();
-		for &voter in &voters {
-			assert_ok!(Balances::force_set_balance(RuntimeOrigin::root(), voter, INITIAL_BALANCE));
-			assert_ok!(Datanets::bond_validator(RuntimeOrigin::signed(voter), TEXT, MIN_BOND));
-		}
-		DatanetsStorage::<Test>::mutate(TEXT, |d| {
-			d.as_mut().unwrap().voting.quorum = MAX_VOTES + 1
-		});
-		let id = submit_text(ALICE, 1, 10);
-		for &voter in &voters[..MAX_VOTES as usize] {
-			assert_ok!(vote(voter, id, true, 50));
-		}
-		assert_noop!(vote(voters[MAX_VOTES as usize], id, true, 50), Error::<Test>::TooManyVotes);
-		// Restore a valid quorum so that the submission can still be decided.
-		DatanetsStorage::<Test>::mutate(TEXT, |d| d.as_mut().unwrap().voting.quorum = 3);
+		assert_ok!(Datanets::bond_validator(RuntimeOrigin::signed(DAVE), TEXT, 150));
+		run_to_block(COMMIT_PERIOD + 3);
+		let heavy = submit_text(ALICE, 3, 10);
+		approve_all(heavy, [70, 72, 10]);
+		assert_eq!(status(heavy), SubmissionStatus::Accepted { weight: 10 });
 	});
 }
