@@ -1,4 +1,4 @@
-//! `openledger datanet list|show|create|fund`.
+//! `openledger datanet list|show|create|fund|withdraw-pool`.
 
 use crate::{
 	commands::event,
@@ -30,9 +30,15 @@ pub enum DatanetCommand {
 		id: u32,
 		/// OPEN to add to the pool (e.g. 100 or 0.5).
 		amount: String,
-		/// Also set the most the pool releases per epoch, in OPEN.
+		/// Also set the most the pool releases per epoch, in OPEN (from the next epoch on:
+		/// an epoch's release is fixed by the rate in force while it ran).
 		#[arg(long)]
 		reward_per_epoch: Option<String>,
+	},
+	/// Take back what no epoch released from a closed datanet's pool (owner only).
+	WithdrawPool {
+		/// Datanet id.
+		id: u32,
 	},
 }
 
@@ -204,18 +210,41 @@ pub async fn run(global: &Global, command: DatanetCommand) -> CliResult<()> {
 			let call = runtime::transactions().datanets().fund_rewards(id, amount, rate);
 			let included = chain.submit(&call, &signer).await?;
 			let funded: events::RewardsFunded = event(&included)?;
+			let next_rate = funded.next_reward_per_epoch;
 			let report = serde_json::json!({
 				"datanet": funded.datanet,
 				"amount": funded.amount.to_string(),
 				"pool": funded.pool.to_string(),
-				"rewardPerEpoch": funded.reward_per_epoch.to_string(),
+				"nextRewardPerEpoch": next_rate.map(|(epoch, rate)| (epoch, rate.to_string())),
+			});
+			output.print(&report, || {
+				let rate = next_rate
+					.map(|(epoch, rate)| {
+						format!("; {} per epoch from epoch {epoch}", amount::format(rate))
+					})
+					.unwrap_or_default();
+				format!(
+					"datanet {}: pool now {}{rate}",
+					funded.datanet,
+					amount::format(funded.pool)
+				)
+			});
+		},
+		DatanetCommand::WithdrawPool { id } => {
+			let signer = global.signer()?;
+			let chain = global.chain().await?;
+			let call = runtime::transactions().datanets().withdraw_pool(id);
+			let included = chain.submit(&call, &signer).await?;
+			let withdrawn: events::PoolWithdrawn = event(&included)?;
+			let report = serde_json::json!({
+				"datanet": withdrawn.datanet,
+				"amount": withdrawn.amount.to_string(),
 			});
 			output.print(&report, || {
 				format!(
-					"datanet {}: pool now {} ({} per epoch)",
-					funded.datanet,
-					amount::format(funded.pool),
-					amount::format(funded.reward_per_epoch)
+					"datanet {}: withdrew {} from the pool",
+					withdrawn.datanet,
+					amount::format(withdrawn.amount)
 				)
 			});
 		},

@@ -114,7 +114,7 @@ pub async fn run(global: &Global, args: ValidateArgs) -> CliResult<()> {
 		let chain = match global.chain().await {
 			Ok(chain) => chain,
 			Err(error) => {
-				eprintln!("validate: {error}; retrying in 5 s");
+				eprintln!("validate: {}; retrying in 5 s", error.message);
 				tokio::time::sleep(Duration::from_secs(5)).await;
 				continue;
 			},
@@ -136,7 +136,7 @@ pub async fn run(global: &Global, args: ValidateArgs) -> CliResult<()> {
 						last_block = Some(block);
 					},
 					Err(error) => {
-						eprintln!("validate: block {block}: {error}; reconnecting");
+						eprintln!("validate: block {block}: {}; reconnecting", error.message);
 						break;
 					},
 				}
