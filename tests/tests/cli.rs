@@ -28,8 +28,9 @@ struct Cli {
 }
 
 impl Cli {
-	fn new(node: &Node) -> Cli {
-		let dir = std::env::temp_dir().join(format!("openledger-cli-e2e-{}", std::process::id()));
+	fn new(node: &Node, name: &str) -> Cli {
+		let dir = std::env::temp_dir()
+			.join(format!("openledger-cli-e2e-{name}-{}", std::process::id()));
 		let _ = std::fs::remove_dir_all(&dir);
 		std::fs::create_dir_all(&dir).unwrap();
 		Cli { url: node.url(), dir }
@@ -75,6 +76,16 @@ impl Cli {
 			child.stdin.take().unwrap().write_all(input.as_bytes()).unwrap();
 		}
 		child.wait_with_output().unwrap()
+	}
+
+	/// Starts a long-running `openledger ARGS`, its output in `<dir>/<log>`.
+	fn spawn(&self, args: &[&str], log: &str) -> std::process::Child {
+		let log = std::fs::File::create(self.dir.join(log)).unwrap();
+		self.command(args).stdout(log.try_clone().unwrap()).stderr(log).spawn().unwrap()
+	}
+
+	fn log(&self, log: &str) -> String {
+		std::fs::read_to_string(self.dir.join(log)).unwrap_or_default()
 	}
 
 	/// Runs `openledger --json ARGS` and returns its JSON, failing the test on an error.
@@ -137,7 +148,7 @@ async fn status_of(node: &Node, id: u64) -> String {
 async fn contributors_and_validators_work_through_the_cli() {
 	let node = Node::start(&["--dev"]);
 	let api = node.client().await;
-	let cli = Cli::new(&node);
+	let cli = Cli::new(&node, "flow");
 
 	// Eve keeps her key in the keystore; Ferdie signs with a SURI.
 	let imported = cli.run(&["--json", "key", "import", "eve"], Some("hunter2"), Some("//Eve\n"));
@@ -295,4 +306,59 @@ async fn contributors_and_validators_work_through_the_cli() {
 		4,
 	);
 	assert!(error.contains("cannot reach the IPFS API at http://127.0.0.1:9"), "{error}");
+}
+
+/// Polls `datanets_submission` until `done` holds for it (or fails after `seconds`).
+async fn wait_for(node: &Node, id: u64, seconds: u64, done: impl Fn(&Json) -> bool) -> Json {
+	let rpc = node.rpc().await;
+	for _ in 0..seconds * 4 {
+		let submission: Json = rpc.request("datanets_submission", rpc_params![id]).await.unwrap();
+		if done(&submission) {
+			return submission;
+		}
+		tokio::time::sleep(std::time::Duration::from_millis(250)).await;
+	}
+	panic!("submission {id} did not get there in {seconds} s");
+}
+
+/// Three validators leave `validate --auto --watch` running: a new submission gets their
+/// sealed commitments without anyone at a terminal; one watcher is killed after
+/// committing and started again, and still reveals from its ballot book once the reveal
+/// period opens; the file is accepted with all three reveals.
+#[tokio::test(flavor = "multi_thread")]
+async fn watching_validators_commit_and_reveal_unattended_across_a_restart() {
+	let node = Node::start(&["--dev"]);
+	let cli = Cli::new(&node, "watch");
+	let watch = |validator: &str, run: u32| {
+		let log = format!("{}-{run}.log", validator.trim_start_matches("//"));
+		let args = ["--suri", validator, "validate", "--datanet", "0", "--auto", "--watch"];
+		(cli.spawn(&args, &log), log)
+	};
+	let mut watchers: Vec<_> =
+		["//Bob", "//Charlie", "//Dave"].into_iter().map(|v| watch(v, 1)).collect();
+
+	let notes = cli.file("notes.txt", b"Field notes: the river rose two feet overnight.\n");
+	let submitted = cli.json(&["--suri", "//Eve", "submit", &notes, "--datanet", "0"], None);
+	let id = submission_ids(&submitted)[0];
+	let committed = wait_for(&node, id, 90, |s| s["commits"] == 3).await;
+	assert!(committed["votes"].as_array().unwrap().iter().all(|v| v["approve"].is_null()));
+
+	// Dave's watcher dies (as a crash would) and comes back.
+	let (mut dave, dave_log) = watchers.pop().unwrap();
+	dave.kill().unwrap();
+	dave.wait().unwrap();
+	watchers.push(watch("//Dave", 2));
+
+	let (commit_ends, _) = windows(&node, id).await;
+	seal_past(&node, commit_ends).await;
+	let revealed = wait_for(&node, id, 90, |s| s["reveals"] == 3).await;
+	assert_eq!(revealed["status"], "accepted", "{revealed}");
+	for (mut watcher, log) in watchers {
+		watcher.kill().unwrap();
+		watcher.wait().unwrap();
+		let text = cli.log(&log);
+		assert!(text.contains(&format!("submission {id}: revealed")), "{log}: {text}");
+	}
+	let text = cli.log(&dave_log);
+	assert!(text.contains(&format!("submission {id}: approved")), "{dave_log}: {text}");
 }

@@ -250,7 +250,7 @@ fn migration_to_v2_seals_the_votes_of_a_v1_chain() {
 				pending_votes: bond.pending_votes,
 				unlocks_at: bond.unlocks_at,
 			};
-			unhashed::put(&Validators::<Test>::hashed_key_for(datanet, &validator), &old);
+			unhashed::put(&Validators::<Test>::hashed_key_for(datanet, validator), &old);
 		}
 		for (datanet, epoch, totals) in Epochs::<Test>::iter() {
 			let old = v1::EpochRewards {
