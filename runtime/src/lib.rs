@@ -10,9 +10,12 @@ include!(concat!(env!("OUT_DIR"), "/wasm_binary.rs"));
 
 extern crate alloc;
 
-pub mod apis;
+// Before `apis`: `define_benchmarks!` defines `list_benchmarks!` and `add_benchmarks!`,
+// which `#[macro_use]` makes visible to the modules declared after it.
 #[cfg(feature = "runtime-benchmarks")]
+#[macro_use]
 mod benchmarks;
+pub mod apis;
 pub mod configs;
 pub mod genesis_config_presets;
 

@@ -29,8 +29,8 @@ struct Cli {
 
 impl Cli {
 	fn new(node: &Node, name: &str) -> Cli {
-		let dir = std::env::temp_dir()
-			.join(format!("openledger-cli-e2e-{name}-{}", std::process::id()));
+		let dir =
+			std::env::temp_dir().join(format!("openledger-cli-e2e-{name}-{}", std::process::id()));
 		let _ = std::fs::remove_dir_all(&dir);
 		std::fs::create_dir_all(&dir).unwrap();
 		Cli { url: node.url(), dir }
@@ -343,8 +343,16 @@ async fn watching_validators_commit_and_reveal_unattended_across_a_restart() {
 	let committed = wait_for(&node, id, 90, |s| s["commits"] == 3).await;
 	assert!(committed["votes"].as_array().unwrap().iter().all(|v| v["approve"].is_null()));
 
-	// Dave's watcher dies (as a crash would) and comes back.
+	// Dave's watcher dies (as a crash would) once it has logged its commitment, and comes
+	// back.
 	let (mut dave, dave_log) = watchers.pop().unwrap();
+	let committed_line = format!("submission {id}: approved");
+	for _ in 0..120 {
+		if cli.log(&dave_log).contains(&committed_line) {
+			break;
+		}
+		tokio::time::sleep(std::time::Duration::from_millis(250)).await;
+	}
 	dave.kill().unwrap();
 	dave.wait().unwrap();
 	watchers.push(watch("//Dave", 2));
@@ -353,12 +361,20 @@ async fn watching_validators_commit_and_reveal_unattended_across_a_restart() {
 	seal_past(&node, commit_ends).await;
 	let revealed = wait_for(&node, id, 90, |s| s["reveals"] == 3).await;
 	assert_eq!(revealed["status"], "accepted", "{revealed}");
+	// Each watcher logs its reveal once the transaction is final.
+	let line = format!("submission {id}: revealed");
 	for (mut watcher, log) in watchers {
+		for _ in 0..120 {
+			if cli.log(&log).contains(&line) {
+				break;
+			}
+			tokio::time::sleep(std::time::Duration::from_millis(250)).await;
+		}
 		watcher.kill().unwrap();
 		watcher.wait().unwrap();
 		let text = cli.log(&log);
-		assert!(text.contains(&format!("submission {id}: revealed")), "{log}: {text}");
+		assert!(text.contains(&line), "{log}: {text}");
 	}
 	let text = cli.log(&dave_log);
-	assert!(text.contains(&format!("submission {id}: approved")), "{dave_log}: {text}");
+	assert!(text.contains(&committed_line), "{dave_log}: {text}");
 }

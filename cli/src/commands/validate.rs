@@ -51,7 +51,8 @@ pub struct ValidateArgs {
 struct Verdict {
 	submission: u64,
 	cid: String,
-	/// approved or rejected (committed, sealed), revealed, skipped or unavailable.
+	/// approved or rejected (committed, sealed), revealed, missed (a reveal the chain
+	/// refused), skipped or unavailable.
 	action: &'static str,
 	quality: Option<u8>,
 	findings: Vec<String>,
@@ -252,9 +253,23 @@ impl Validator<'_> {
 		self.book.keep(submission.id, ballot).map_err(|e| CliError::input(e.to_string()))?;
 		let commitment = ballot.commitment(submission.id, &account_of(&self.signer).0);
 		let call = runtime::transactions().datanets().commit_vote(submission.id, commitment);
-		chain.submit(&call, &self.signer).await?;
-		let action = if approve { "approved" } else { "rejected" };
-		Ok(verdict(action, Some(quality), findings))
+		match chain.submit(&call, &self.signer).await {
+			Ok(_) => {
+				let action = if approve { "approved" } else { "rejected" };
+				Ok(verdict(action, Some(quality), findings))
+			},
+			// This submission is not ours to vote on (bonded after it, or too late): say so
+			// and go on with the others.
+			Err(ChainError::Refused { error, docs }) => {
+				self.forget(submission.id)?;
+				Ok(verdict(
+					"skipped",
+					None,
+					vec![format!("the chain refused the vote: {error} ({docs})")],
+				))
+			},
+			Err(other) => Err(other.into()),
+		}
 	}
 
 	/// Reveals every kept ballot whose reveal period is open; forgets the settled ones.
@@ -288,7 +303,19 @@ impl Validator<'_> {
 				ballot.quality,
 				ballot.salt,
 			);
-			chain.submit(&call, &self.signer).await?;
+			let sent = chain.submit(&call, &self.signer).await;
+			if let Err(refused @ ChainError::Refused { .. }) = sent {
+				self.forget(id)?;
+				verdicts.push(Verdict {
+					submission: id,
+					cid: submission.cid.clone(),
+					action: "missed",
+					quality: None,
+					findings: vec![refused.to_string()],
+				});
+				continue;
+			}
+			sent?;
 			verdicts.push(Verdict {
 				submission: id,
 				cid: submission.cid.clone(),

@@ -565,7 +565,7 @@ mod benchmarks {
 		#[extrinsic_call]
 		_(RawOrigin::Signed(who.clone()), reservations.clone());
 
-		assert!(reservations.iter().all(Reservations::<T>::contains_key));
+		assert!(reservations.iter().all(|r| Reservations::<T>::contains_key(&who, r)));
 		assert_eq!(ReservationQueue::<T>::iter_keys().count() as u32, n);
 		assert_last_event::<T>(Event::Reserved { who, count: n });
 	}
@@ -626,23 +626,20 @@ mod benchmarks {
 	fn drop_reservation() {
 		let who = funded::<T>("contributor", 0);
 		let reservation: [u8; 32] = BlakeTwo256::hash_of(&b"openledger/bench-stale").into();
-		DatanetsPallet::<T>::do_reserve(who, vec![reservation]).expect("one reservation");
+		DatanetsPallet::<T>::do_reserve(who.clone(), vec![reservation]).expect("one reservation");
 		advance::<T>(1);
 		frame_system::Pallet::<T>::set_block_number(
 			now::<T>().saturating_add(T::ReservationLifetime::get()),
 		);
 
+		let at: u64 = sp_runtime::SaturatedConversion::saturated_into(now::<T>());
+
 		#[block]
 		{
-			if let Some(key) = ReservationQueue::<T>::iter_keys().next() {
-				let mut stale = [0u8; 32];
-				stale.copy_from_slice(&key[8..]);
-				Reservations::<T>::remove(stale);
-				ReservationQueue::<T>::remove(key);
-			}
+			assert!(DatanetsPallet::<T>::drop_stale_reservation(at));
 		}
 
-		assert!(!Reservations::<T>::contains_key(reservation));
+		assert!(!Reservations::<T>::contains_key(&who, reservation));
 		assert!(ReservationQueue::<T>::iter_keys().next().is_none());
 	}
 

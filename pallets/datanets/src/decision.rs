@@ -6,9 +6,10 @@
 //! - at the end of the reveal period, the submission expires if `A + R` is zero or below
 //!   `p·S`; otherwise it is accepted when `A ≥ t·(A + R)` (rounded up), else rejected;
 //! - before that, it is decided only when no votes still to come could change that: once
-//!   `A + R ≥ p·S`, accepted when `A ≥ t·S` and rejected when `R > S − t·S`. The votes
-//!   still to come carry at most `S − A − R`, because a vote carries the stake its
-//!   validator had before the submission (see `validators.rs`).
+//!   `A + R ≥ p·S`, accepted when `A ≥ t·S` *and* the acceptance weight cannot move any
+//!   more (`settled_median`), rejected when `R > S − t·S`. The votes still to come carry
+//!   at most `S − A − R`, because a vote carries the stake its validator had before the
+//!   submission (see `validators.rs`).
 //!
 //! Deciding and settling are separate: a decision fixes the outcome (rank, dataset); the
 //! votes are settled only after the reveal period, so a validator that reveals after an
@@ -78,6 +79,25 @@ pub(crate) fn at_end<Balance: AtLeast32BitUnsigned + Copy, BlockNumber>(
 	}
 }
 
+/// The acceptance weight, if the stake that has not revealed (`undecided`) can no longer
+/// move it: the median is the same whether all of that stake approves at quality 0 or at
+/// 100. An early acceptance waits for this, so the first revealers cannot fix the weight.
+pub(crate) fn settled_median<Balance: AtLeast32BitUnsigned + Copy>(
+	approvals: Vec<(Quality, Balance)>,
+	undecided: Balance,
+) -> Option<Quality> {
+	if undecided.is_zero() {
+		return Some(weighted_median(approvals));
+	}
+	let with = |quality: Quality| {
+		let mut all = approvals.clone();
+		all.push((quality, undecided));
+		weighted_median(all)
+	};
+	let (low, high) = (with(0), with(crate::MAX_QUALITY));
+	(low == high).then_some(low)
+}
+
 /// The lowest quality at which the approvals of that quality or less carry at least half of
 /// the stake: a validator can move it only by holding half the approving stake.
 pub(crate) fn weighted_median<Balance: AtLeast32BitUnsigned + Copy>(
@@ -98,12 +118,14 @@ pub(crate) fn weighted_median<Balance: AtLeast32BitUnsigned + Copy>(
 }
 
 impl<T: Config> Pallet<T> {
-	/// Applies a decision to a pending submission (the caller stores it). On acceptance,
-	/// returns the height of the leaderboards it updated.
+	/// Applies a decision to a pending submission (the caller stores it), with `weight`
+	/// the acceptance weight of an acceptance. On acceptance, returns the height of the
+	/// leaderboards it updated.
 	pub(crate) fn apply_decision(
 		id: SubmissionId,
 		submission: &mut SubmissionOf<T>,
 		decision: Decision,
+		weight: Quality,
 	) -> Result<u8, DispatchError> {
 		let datanet_id = submission.datanet;
 		let contributor = submission.contributor.clone();
@@ -111,7 +133,6 @@ impl<T: Config> Pallet<T> {
 		let mut board_height = 0;
 		match decision {
 			Decision::Accept => {
-				let weight = weighted_median(Self::revealed_approvals(id));
 				submission.status = SubmissionStatus::Accepted { weight };
 				let mut datanet =
 					Datanets::<T>::get(datanet_id).ok_or(Error::<T>::DatanetNotFound)?;
@@ -166,7 +187,11 @@ impl<T: Config> Pallet<T> {
 		if submission.status == SubmissionStatus::Pending {
 			let rules = Datanets::<T>::get(datanet_id).ok_or(Error::<T>::DatanetNotFound)?.voting;
 			let decision = at_end(&submission.tally, submission.stake_snapshot, &rules);
-			let height = Self::apply_decision(id, &mut submission, decision)?;
+			let quality = match decision {
+				Decision::Accept => weighted_median(Self::revealed_approvals(id)),
+				_ => 0,
+			};
+			let height = Self::apply_decision(id, &mut submission, decision, quality)?;
 			weight.saturating_accrue(T::WeightInfo::update_boards(height.into()));
 		}
 		let outcome = match submission.status {
@@ -287,6 +312,17 @@ mod tests {
 		// Exactly half at 50 and half at 70: the lower median.
 		assert_eq!(weighted_median(vec![(70, 5u64), (50, 5)]), 50);
 		assert_eq!(weighted_median(Vec::<(Quality, u64)>::new()), 0);
+	}
+
+	#[test]
+	fn an_early_weight_waits_until_the_silent_stake_cannot_move_it() {
+		// A third of the stake at 100, two thirds silent: the weight could be 0 or 100.
+		assert_eq!(settled_median(vec![(100, 160u64)], 300), None);
+		// Two equal approvals of 100 each and 100 silent: the median stays at 60.
+		assert_eq!(settled_median(vec![(60, 100u64), (60, 100)], 100), Some(60));
+		// 70 and 90 with 100 silent: between 70 and 90, not yet settled.
+		assert_eq!(settled_median(vec![(70, 100u64), (90, 100)], 100), None);
+		assert_eq!(settled_median(vec![(70, 100u64), (90, 100)], 0), Some(70));
 	}
 
 	#[test]

@@ -163,9 +163,9 @@ impl<T: Config> Pallet<T> {
 		Ok(())
 	}
 
-	/// The submission queue holds exactly one entry per unsettled submission (at the end
-	/// of its reveal period) and per settled one awaiting pruning; the reservation queue
-	/// holds exactly the reservations.
+	/// The submission queue holds one entry per unsettled submission (at the end of its
+	/// reveal period) and per settled one awaiting pruning; the reservation queue holds
+	/// exactly the reservations.
 	fn check_queues() -> Result<(), TryRuntimeError> {
 		let mut queued: BTreeMap<u64, u64> = BTreeMap::new();
 		for key in SubmissionQueue::<T>::iter_keys() {
@@ -187,15 +187,23 @@ impl<T: Config> Pallet<T> {
 				ensure!(entry.is_some(), "settled submission not queued for pruning");
 			}
 		}
-		ensure!(queued.is_empty(), "queue names unknown submissions");
-		let reservations: BTreeSet<[u8; 32]> = Reservations::<T>::iter_keys().collect();
+		// What is left names submissions pruned early (an expired file submitted again by
+		// its contributor): the sweep drops those entries when due.
 		let mut queued_reservations = BTreeSet::new();
-		for key in ReservationQueue::<T>::iter_keys() {
-			let mut reservation = [0u8; 32];
-			reservation.copy_from_slice(&key[8..]);
-			queued_reservations.insert(reservation);
+		for (key, (maker, reservation)) in ReservationQueue::<T>::iter() {
+			let made = Reservations::<T>::get(&maker, reservation)
+				.ok_or("queued reservation does not exist")?;
+			let expires: u64 = made.saturating_add(T::ReservationLifetime::get()).saturated_into();
+			ensure!(
+				key == crate::voting::reservation_queue_key(expires, &maker, &reservation),
+				"reservation queued at the wrong expiry"
+			);
+			queued_reservations.insert((maker, reservation));
 		}
-		ensure!(reservations == queued_reservations, "reservations and their queue differ");
+		ensure!(
+			Reservations::<T>::iter_keys().all(|entry| queued_reservations.contains(&entry)),
+			"reservation not queued"
+		);
 		Ok(())
 	}
 

@@ -312,9 +312,12 @@ pub mod pallet {
 		Vote<BalanceOf<T>>,
 	>;
 
-	/// CID reservations: `reservation(datanet, CID, account)` and the block it was made in.
+	/// CID reservations, under the account that made them: `reservation(datanet, CID,
+	/// account)` and the block it was made in. Keyed by its maker, so no one can plant,
+	/// renew or use a reservation for another account.
 	#[pallet::storage]
-	pub type Reservations<T: Config> = StorageMap<_, Identity, [u8; 32], BlockNumberFor<T>>;
+	pub type Reservations<T: Config> =
+		StorageDoubleMap<_, Blake2_128Concat, T::AccountId, Identity, [u8; 32], BlockNumberFor<T>>;
 
 	/// Work due on submissions, keyed by (due block, submission id) big-endian so that
 	/// iteration runs earliest first: a pending submission's settlement at the end of its
@@ -322,9 +325,11 @@ pub mod pallet {
 	#[pallet::storage]
 	pub type SubmissionQueue<T> = StorageMap<_, Identity, [u8; 16], ()>;
 
-	/// Reservations to drop once stale, keyed by (expiry block big-endian, reservation).
+	/// Reservations to drop once stale, keyed by expiry block (big-endian) and
+	/// `blake2_256(SCALE(account, reservation))`, so iteration runs by expiry.
 	#[pallet::storage]
-	pub type ReservationQueue<T> = StorageMap<_, Identity, [u8; 40], ()>;
+	pub type ReservationQueue<T: Config> =
+		StorageMap<_, Identity, [u8; 40], (T::AccountId, [u8; 32])>;
 
 	/// What each datanet's epoch earned and released.
 	#[pallet::storage]
@@ -682,7 +687,7 @@ pub mod pallet {
 		/// most 256 KiB is then one `raw` block, a larger one a `dag-pb` root.
 		CidNotCanonical,
 		/// This CID is held by a submission on the datanet (until it is pruned, if rejected
-		/// or expired).
+		/// or expired; the contributor of an expired one may submit it again before that).
 		DuplicateCid,
 		/// `submit` needs a reservation of `reservation(datanet, CID, account)` made by
 		/// `reserve` in an earlier block, and not older than `ReservationLifetime`.
@@ -1166,6 +1171,7 @@ pub mod pallet {
 					next_reward_per_epoch: None,
 					unsettled_epoch: None,
 					active_stake: Zero::zero(),
+					stake_added: (Zero::zero(), Zero::zero()),
 					validators: 0,
 					unsettled: 0,
 					accepted_count: 0,
@@ -1199,7 +1205,7 @@ pub mod pallet {
 				.ok_or(Error::<T>::InvalidCid)?;
 			ensure!(bytes > 0, Error::<T>::EmptyFile);
 			ensure!(cid::check_canonical(&cid, bytes), Error::<T>::CidNotCanonical);
-			ensure!(!SubmissionByCid::<T>::contains_key(datanet, &cid), Error::<T>::DuplicateCid);
+			Self::free_cid_for(datanet, &cid, &contributor)?;
 			ensure!(bytes <= record.caps.max_file_bytes, Error::<T>::FileTooLarge);
 			Self::take_reservation(datanet, &cid, &contributor)?;
 			Self::use_daily_allowance(&contributor, datanet, &record.caps, bytes)?;
@@ -1218,7 +1224,10 @@ pub mod pallet {
 				.unwrap_or_default();
 			let mut record = record;
 			record.unsettled = record.unsettled.checked_add(1).ok_or(Error::<T>::Overflow)?;
-			let snapshot = record.active_stake.saturating_sub(own_stake);
+			// Stake bonded in this block cannot vote on this submission: not in its snapshot.
+			let added_now =
+				if record.stake_added.0 == now { record.stake_added.1 } else { Zero::zero() };
+			let snapshot = record.active_stake.saturating_sub(added_now).saturating_sub(own_stake);
 			Datanets::<T>::insert(datanet, record);
 			SubmissionByCid::<T>::insert(datanet, &cid, id);
 			Submissions::<T>::insert(

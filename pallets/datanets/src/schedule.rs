@@ -49,10 +49,11 @@ impl<T: Config> Pallet<T> {
 			.saturating_add(T::WeightInfo::update_boards(MAX_TREE_HEIGHT));
 		let worst = settle_cost.max(T::WeightInfo::prune()).max(T::WeightInfo::drop_reservation());
 		let peek = T::DbWeight::get().reads(1);
-		let mut used = peek;
-		while used.saturating_add(worst).all_lte(limit) {
+		let mut used = Weight::zero();
+		while used.saturating_add(worst).saturating_add(peek.saturating_mul(2)).all_lte(limit) {
+			// Each turn reads the head of the submission queue, due or not.
+			used.saturating_accrue(peek);
 			if let Some((due, id)) = Self::next_due().filter(|(due, _)| *due <= now) {
-				used.saturating_accrue(peek);
 				let Some(submission) = Submissions::<T>::get(id) else {
 					SubmissionQueue::<T>::remove(queue_key(due, id));
 					continue;
@@ -77,19 +78,51 @@ impl<T: Config> Pallet<T> {
 				}
 				continue;
 			}
-			let stale = ReservationQueue::<T>::iter_keys().next().filter(|key| {
-				let mut expires = [0u8; 8];
-				expires.copy_from_slice(&key[..8]);
-				u64::from_be_bytes(expires) < now
-			});
-			let Some(key) = stale else { break };
-			used.saturating_accrue(peek.saturating_add(T::WeightInfo::drop_reservation()));
-			let mut reservation = [0u8; 32];
-			reservation.copy_from_slice(&key[8..]);
-			Reservations::<T>::remove(reservation);
-			ReservationQueue::<T>::remove(key);
+			used.saturating_accrue(peek);
+			if !Self::drop_stale_reservation(now) {
+				break;
+			}
+			used.saturating_accrue(T::WeightInfo::drop_reservation());
 		}
 		used
+	}
+
+	/// Drops the earliest queued reservation if it is stale at block `now`; whether one was.
+	pub(crate) fn drop_stale_reservation(now: u64) -> bool {
+		let stale = ReservationQueue::<T>::iter_keys().next().filter(|key| {
+			let mut expires = [0u8; 8];
+			expires.copy_from_slice(&key[..8]);
+			u64::from_be_bytes(expires) < now
+		});
+		let Some(key) = stale else { return false };
+		if let Some((maker, reservation)) = ReservationQueue::<T>::take(key) {
+			Reservations::<T>::remove(maker, reservation);
+		}
+		true
+	}
+
+	/// Checks that `cid` is free on `datanet` for `contributor`, freeing it first if it is
+	/// held by the contributor's own expired submission: an expired file was never judged,
+	/// and until its retention ends no one else can take its (public) CID, so its
+	/// contributor can submit it again and anyone else cannot make it expire to steal it.
+	pub(crate) fn free_cid_for(
+		datanet: crate::DatanetId,
+		cid: &crate::CanonicalCid,
+		contributor: &T::AccountId,
+	) -> Result<(), crate::Error<T>> {
+		let Some(held_by) = SubmissionByCid::<T>::get(datanet, cid) else { return Ok(()) };
+		match Submissions::<T>::get(held_by) {
+			Some(old)
+				if old.settled
+					&& old.status == SubmissionStatus::Expired
+					&& &old.contributor == contributor =>
+			{
+				// Its queue entry is dropped by the sweep when due.
+				Self::prune(held_by, &old);
+				Ok(())
+			},
+			_ => Err(crate::Error::<T>::DuplicateCid),
+		}
 	}
 
 	/// Removes a settled submission that was not accepted, freeing its CID.

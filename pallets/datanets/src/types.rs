@@ -275,6 +275,9 @@ where
 	pub unsettled_epoch: Option<EpochIndex>,
 	/// Sum of the bonds of the validators that are not unbonding.
 	pub active_stake: Balance,
+	/// Stake added to `active_stake` in the given block: it votes only on later
+	/// submissions, so a submission of that block leaves it out of its snapshot.
+	pub stake_added: (BlockNumber, Balance),
 	/// Validators bonded (unbonding ones included); at most `MaxValidators`.
 	pub validators: u32,
 	/// Submissions whose votes are not settled yet (pending or decided early): they may

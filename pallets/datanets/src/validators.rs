@@ -63,6 +63,10 @@ impl<T: Config> Pallet<T> {
 		T::Currency::hold(&HoldReason::ValidatorBond.into(), validator, amount)?;
 		record.active_stake =
 			record.active_stake.checked_add(&amount).ok_or(Error::<T>::Overflow)?;
+		record.stake_added = match record.stake_added {
+			(block, added) if block == now => (now, added.saturating_add(amount)),
+			_ => (now, amount),
+		};
 		Validators::<T>::insert(datanet, validator, bond);
 		Datanets::<T>::insert(datanet, record);
 		Self::deposit_event(Event::ValidatorBonded {
@@ -81,9 +85,15 @@ impl<T: Config> Pallet<T> {
 		let unlocks_at =
 			frame_system::Pallet::<T>::block_number().saturating_add(T::UnbondingDelay::get());
 		bond.unlocks_at = Some(unlocks_at);
+		let now = frame_system::Pallet::<T>::block_number();
 		Datanets::<T>::mutate(datanet, |record| {
 			if let Some(record) = record {
 				record.active_stake = record.active_stake.saturating_sub(bond.amount);
+				// What this bond added in this block leaves with it.
+				if bond.changed_at == now && record.stake_added.0 == now {
+					let added = bond.amount.saturating_sub(bond.previous_amount);
+					record.stake_added.1 = record.stake_added.1.saturating_sub(added);
+				}
 			}
 		});
 		Validators::<T>::insert(datanet, validator, bond);

@@ -47,11 +47,16 @@ fn blake2_256(data: &[u8]) -> [u8; 32] {
 	BlakeTwo256::hash(data).into()
 }
 
-/// Key of `ReservationQueue`: expiry block and reservation, so iteration runs by expiry.
-pub(crate) fn reservation_queue_key(expires: u64, reservation: &[u8; 32]) -> [u8; 40] {
+/// Key of `ReservationQueue`: expiry block, then the hash of (maker, reservation), so
+/// iteration runs by expiry and two makers of one hash never share an entry.
+pub(crate) fn reservation_queue_key<AccountId: Encode>(
+	expires: u64,
+	maker: &AccountId,
+	reservation: &[u8; 32],
+) -> [u8; 40] {
 	let mut key = [0u8; 40];
 	key[..8].copy_from_slice(&expires.to_be_bytes());
-	key[8..].copy_from_slice(reservation);
+	key[8..].copy_from_slice(&blake2_256(&(maker, reservation).encode()));
 	key
 }
 
@@ -62,11 +67,18 @@ impl<T: Config> Pallet<T> {
 		let now = frame_system::Pallet::<T>::block_number();
 		let expires: u64 = now.saturating_add(T::ReservationLifetime::get()).saturated_into();
 		for reservation in reservations {
-			// A renewed reservation keeps its first block: renewing cannot make it newer.
-			if !Reservations::<T>::contains_key(reservation) {
-				Reservations::<T>::insert(reservation, now);
-				ReservationQueue::<T>::insert(reservation_queue_key(expires, &reservation), ());
+			// A live reservation keeps its first block; a stale one is made anew.
+			if let Some(made) = Reservations::<T>::get(&who, reservation) {
+				let stale_after = made.saturating_add(T::ReservationLifetime::get());
+				if now <= stale_after {
+					continue;
+				}
+				let old = reservation_queue_key(stale_after.saturated_into(), &who, &reservation);
+				ReservationQueue::<T>::remove(old);
 			}
+			Reservations::<T>::insert(&who, reservation, now);
+			let key = reservation_queue_key(expires, &who, &reservation);
+			ReservationQueue::<T>::insert(key, (who.clone(), reservation));
 		}
 		Self::deposit_event(Event::Reserved { who, count });
 		Ok(())
@@ -80,17 +92,18 @@ impl<T: Config> Pallet<T> {
 		contributor: &T::AccountId,
 	) -> Result<(), Error<T>> {
 		let key = reservation(datanet, cid, contributor);
-		let reserved_at = Reservations::<T>::get(key).ok_or(Error::<T>::NotReserved)?;
+		let reserved_at =
+			Reservations::<T>::get(contributor, key).ok_or(Error::<T>::NotReserved)?;
 		let now = frame_system::Pallet::<T>::block_number();
 		ensure!(reserved_at < now, Error::<T>::ReservationTooRecent);
 		ensure!(
 			now <= reserved_at.saturating_add(T::ReservationLifetime::get()),
 			Error::<T>::NotReserved
 		);
-		Reservations::<T>::remove(key);
+		Reservations::<T>::remove(contributor, key);
 		let expires: u64 =
 			reserved_at.saturating_add(T::ReservationLifetime::get()).saturated_into();
-		ReservationQueue::<T>::remove(reservation_queue_key(expires, &key));
+		ReservationQueue::<T>::remove(reservation_queue_key(expires, contributor, &key));
 		Ok(())
 	}
 
@@ -163,10 +176,23 @@ impl<T: Config> Pallet<T> {
 			let rules =
 				Datanets::<T>::get(submission.datanet).ok_or(Error::<T>::DatanetNotFound)?.voting;
 			let early = decision::early(&submission.tally, submission.stake_snapshot, &rules);
-			if let Some(decision) = early {
-				// The weighted median reads every vote, revealed or not.
-				weight = T::WeightInfo::reveal_vote(submission.tally.commits);
-				let board_height = Self::apply_decision(id, &mut submission, decision)?;
+			let decided = match early {
+				Some(decision::Decision::Accept) => {
+					// Reading the approvals reads every vote, revealed or not.
+					weight = T::WeightInfo::reveal_vote(submission.tally.commits);
+					let tally = &submission.tally;
+					let undecided = submission
+						.stake_snapshot
+						.saturating_sub(tally.approving)
+						.saturating_sub(tally.rejecting);
+					decision::settled_median(Self::revealed_approvals(id), undecided)
+						.map(|quality| (decision::Decision::Accept, quality))
+				},
+				Some(other) => Some((other, 0)),
+				None => None,
+			};
+			if let Some((decision, quality)) = decided {
+				let board_height = Self::apply_decision(id, &mut submission, decision, quality)?;
 				weight.saturating_accrue(T::WeightInfo::update_boards(board_height.into()));
 			}
 		}

@@ -240,6 +240,7 @@ impl<T: Config> UncheckedOnRuntimeUpgrade for SealedVotes<T> {
 				next_reward_per_epoch: None,
 				unsettled_epoch: None,
 				active_stake,
+				stake_added: (Zero::zero(), Zero::zero()),
 				validators,
 				unsettled: pending.remove(&id).unwrap_or_default(),
 				accepted_count: old.accepted_count,

@@ -7,6 +7,7 @@ mod datanets;
 mod leaderboard;
 mod property;
 mod queries;
+mod red_team;
 mod rewards;
 mod submissions;
 mod validators;

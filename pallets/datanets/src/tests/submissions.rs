@@ -88,7 +88,10 @@ fn submit_records_a_pending_submission_and_holds_its_deposit() {
 			DailyUsage { day: TODAY, bytes: 12, files: 1 }
 		);
 		// The reservation was used up.
-		assert!(!Reservations::<Test>::contains_key(reservation_of(ALICE, TEXT, HELLO_RAW_V1)));
+		assert!(!Reservations::<Test>::contains_key(
+			ALICE,
+			reservation_of(ALICE, TEXT, HELLO_RAW_V1)
+		));
 		assert_eq!(ReservationQueue::<Test>::iter_keys().count(), 0);
 		System::assert_last_event(
 			Event::Submitted {
@@ -238,8 +241,8 @@ fn reserve_takes_one_to_max_reservations() {
 		assert_ok!(Datanets::reserve(origin(), keys[..20].to_vec()));
 		System::assert_last_event(Event::Reserved { who: ALICE, count: 20 }.into());
 		let now = System::block_number();
-		assert!(keys[..20].iter().all(|key| Reservations::<Test>::get(key) == Some(now)));
-		assert_eq!(Reservations::<Test>::get(keys[20]), None);
+		assert!(keys[..20].iter().all(|key| Reservations::<Test>::get(ALICE, key) == Some(now)));
+		assert_eq!(Reservations::<Test>::get(ALICE, keys[20]), None);
 		assert_eq!(ReservationQueue::<Test>::iter_keys().count(), 20);
 		// Unused reservations are dropped by `on_idle` once past their lifetime.
 		run_to_block(now + RESERVATION_LIFETIME + 1);
@@ -259,7 +262,7 @@ fn renewing_a_reservation_keeps_its_first_block() {
 		assert_ok!(reserve(ALICE, TEXT, 1));
 		System::assert_last_event(Event::Reserved { who: ALICE, count: 1 }.into());
 		let key = reservation_of(ALICE, TEXT, &cid_text(1));
-		assert_eq!(Reservations::<Test>::get(key), Some(first));
+		assert_eq!(Reservations::<Test>::get(ALICE, key), Some(first));
 		assert_eq!(ReservationQueue::<Test>::iter_keys().count(), 1);
 		// So the renewal does not extend its life either.
 		run_to_block(first + RESERVATION_LIFETIME + 1);
@@ -318,13 +321,19 @@ fn a_reservation_lasts_its_lifetime_and_no_longer() {
 		assert_ok!(submit_reserved(ALICE, TEXT, 1, 10, FileFormat::Txt));
 		run_to_block(reserved_at + RESERVATION_LIFETIME + 1);
 		// Still stored (`on_idle` drops it at the end of this block), but expired.
-		assert!(Reservations::<Test>::contains_key(reservation_of(ALICE, TEXT, &cid_text(2))));
+		assert!(Reservations::<Test>::contains_key(
+			ALICE,
+			reservation_of(ALICE, TEXT, &cid_text(2))
+		));
 		assert_noop!(
 			submit_reserved(ALICE, TEXT, 2, 10, FileFormat::Txt),
 			Error::<Test>::NotReserved
 		);
 		run_past_block(reserved_at + RESERVATION_LIFETIME + 1);
-		assert!(!Reservations::<Test>::contains_key(reservation_of(ALICE, TEXT, &cid_text(2))));
+		assert!(!Reservations::<Test>::contains_key(
+			ALICE,
+			reservation_of(ALICE, TEXT, &cid_text(2))
+		));
 		assert_noop!(
 			submit_reserved(ALICE, TEXT, 2, 10, FileFormat::Txt),
 			Error::<Test>::NotReserved

@@ -9,7 +9,7 @@ fn status(id: SubmissionId) -> SubmissionStatus {
 }
 
 #[test]
-fn approvals_revealed_by_enough_stake_accept_early_with_the_median_quality() {
+fn approvals_accept_early_once_neither_outcome_nor_weight_can_move() {
 	test(|| {
 		let id = submit_text(ALICE, 1, 1_000);
 		for (validator, quality) in [(BOB, 90), (CHARLIE, 70), (DAVE, 80)] {
@@ -30,20 +30,21 @@ fn approvals_revealed_by_enough_stake_accept_early_with_the_median_quality() {
 		// A third of the stake cannot decide: the other two thirds could still reject.
 		assert_eq!(status(id), SubmissionStatus::Pending);
 		assert_ok!(reveal(CHARLIE, id, true, 70));
-		// Two thirds approve: certain against the whole snapshot, decided now.
-		assert_eq!(status(id), SubmissionStatus::Accepted { weight: 70 });
+		// Two thirds approve, so acceptance is certain, but the silent third could still
+		// move the weight anywhere from 70 to 90: not decided yet.
+		assert_eq!(status(id), SubmissionStatus::Pending);
+		assert_ok!(reveal(DAVE, id, true, 80));
+		assert_eq!(status(id), SubmissionStatus::Accepted { weight: 80 });
 		System::assert_has_event(
 			Event::SubmissionAccepted {
 				submission: id,
 				datanet: TEXT,
 				contributor: ALICE,
-				weight: 70,
-				score: 70,
+				weight: 80,
+				score: 80,
 			}
 			.into(),
 		);
-		// The third validator still reveals, within the period, and is not refused.
-		assert_ok!(reveal(DAVE, id, true, 80));
 		assert_eq!(
 			submission(id).tally,
 			Tally { commits: 3, reveals: 3, approving: 300, rejecting: 0 }
@@ -62,7 +63,7 @@ fn approvals_revealed_by_enough_stake_accept_early_with_the_median_quality() {
 			.into(),
 		);
 		let stats = ContributorStatsOf::<Test>::get(TEXT, ALICE);
-		assert_eq!((stats.accepted, stats.accepted_bytes, stats.score), (1, 1_000, 70));
+		assert_eq!((stats.accepted, stats.accepted_bytes, stats.score), (1, 1_000, 80));
 		assert_eq!(held(ALICE), 0, "the deposit is back");
 	});
 }
@@ -256,5 +257,26 @@ fn the_median_follows_the_stake() {
 		let heavy = submit_text(ALICE, 3, 10);
 		approve_all(heavy, [70, 72, 10]);
 		assert_eq!(status(heavy), SubmissionStatus::Accepted { weight: 10 });
+	});
+}
+
+/// Two equal approvals decide early (the silent third cannot move a median of two equal
+/// halves); the third validator still reveals afterwards, is credited and not slashed.
+#[test]
+fn a_reveal_after_an_early_decision_is_taken_and_credited() {
+	test(|| {
+		let id = submit_text(ALICE, 1, 10);
+		for validator in [BOB, CHARLIE, DAVE] {
+			assert_ok!(commit(validator, id, true, 60));
+		}
+		to_reveal(id);
+		assert_ok!(reveal(BOB, id, true, 60));
+		assert_ok!(reveal(CHARLIE, id, true, 60));
+		assert_eq!(status(id), SubmissionStatus::Accepted { weight: 60 });
+		assert_ok!(reveal(DAVE, id, true, 60));
+		to_settlement(id);
+		assert_eq!(Validators::<Test>::get(TEXT, DAVE).unwrap().slashed, 0);
+		let epoch = crate::Pallet::<Test>::current_epoch();
+		assert_eq!(crate::Earnings::<Test>::get((TEXT, epoch, DAVE)).agreeing_stake, GENESIS_BOND);
 	});
 }
