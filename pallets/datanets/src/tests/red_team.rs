@@ -14,10 +14,6 @@ use frame_support::{
 };
 use sp_runtime::Perbill;
 
-fn fund_account(who: AccountId) {
-	assert_ok!(Balances::force_set_balance(RuntimeOrigin::root(), who, INITIAL_BALANCE));
-}
-
 fn bond(who: AccountId, datanet: u32, amount: Balance) {
 	assert_ok!(Datanets::bond_validator(RuntimeOrigin::signed(who), datanet, amount));
 }
