@@ -5,12 +5,12 @@
 # MaxEncodedLen. Installs frame-omni-bencher (cargo install, once; its RocksDB needs
 # libclang) when it is missing. STEPS and REPEAT tune the sweep.
 #
-#   scripts/bench-pallet-weights.sh              # 50 steps, 20 repeats
-#   STEPS=10 REPEAT=5 scripts/bench-pallet-weights.sh
+#   scripts/bench-pallet-weights.sh              # 20 steps, 10 repeats: ~10 min on 2 cores
+#   STEPS=5 REPEAT=2 scripts/bench-pallet-weights.sh     # a quick look
 set -euo pipefail
 cd "$(dirname "$0")/.."
-steps="${STEPS:-50}"
-repeat="${REPEAT:-20}"
+steps="${STEPS:-20}"
+repeat="${REPEAT:-10}"
 target="${CARGO_TARGET_DIR:-$PWD/target}"
 omni_version=0.28.0
 
@@ -28,7 +28,8 @@ fi
 # The wasm-builder builds the runtime's wasm with the crate's features from its build
 # script, which `cargo check` runs too.
 cargo check -p openledger-runtime --features runtime-benchmarks
-wasm="$(mktemp -d)/openledger_runtime_benchmarks.wasm"
+mkdir -p "$target/benchmarks"
+wasm="$target/benchmarks/openledger_runtime.wasm"
 cp "$target/debug/wbuild/openledger-runtime/openledger_runtime.wasm" "$wasm"
 # That build left its wasm where the node's build finds it: make the next node build
 # rebuild the runtime's (benchmark-free) wasm rather than embed this one.

@@ -59,8 +59,6 @@ mod benchmarking;
 mod mock;
 #[cfg(test)]
 mod tests;
-#[cfg(all(test, feature = "runtime-benchmarks"))]
-mod weight_generator;
 
 pub use caps::Allowance;
 pub use leaderboard::MAX_TREE_HEIGHT;
