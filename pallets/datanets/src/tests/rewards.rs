@@ -175,3 +175,21 @@ fn withdraw_pool_pays_the_owner_what_no_epoch_released() {
 		assert_eq!(claim(BOB, TEXT, 1), Ok(66));
 	});
 }
+
+/// An acceptance with weight 0 earns its contributor nothing and leaves no empty earnings
+/// entry behind (one that could never be claimed); the validators who agreed still earn.
+#[test]
+fn a_zero_weight_acceptance_leaves_no_unclaimable_entry() {
+	test(|| {
+		let id = submit_text(ALICE, 1, 10);
+		approve_all(id, [0, 0, 0]);
+		assert_eq!(
+			crate::Submissions::<Test>::get(id).unwrap().status,
+			crate::SubmissionStatus::Accepted { weight: 0 }
+		);
+		let epoch = crate::Pallet::<Test>::current_epoch();
+		assert!(!crate::Earnings::<Test>::contains_key((TEXT, epoch, ALICE)));
+		assert!(!crate::UnclaimedEarnings::<Test>::contains_key(ALICE, (TEXT, epoch)));
+		assert_eq!(crate::Earnings::<Test>::get((TEXT, epoch, BOB)).agreeing_stake, GENESIS_BOND);
+	});
+}
