@@ -325,7 +325,7 @@ impl<T: Config> Pallet<T> {
 
 	/// Writes a balanced tree over `count` accounts given best first by `entry(position)`,
 	/// replacing nothing: for genesis fixtures, where `board` is still empty.
-	#[cfg(any(test, feature = "runtime-benchmarks"))]
+	#[cfg(any(test, feature = "bench-genesis"))]
 	pub(crate) fn build_board(
 		board: Board,
 		count: u32,
@@ -381,7 +381,7 @@ impl<T: Config> Pallet<T> {
 	/// `datanet` and the global board, best first by construction so the trees are written
 	/// directly (O(count), no sorting). Pairs of accounts tie on score and differ in
 	/// accepted count.
-	#[cfg(any(test, feature = "runtime-benchmarks"))]
+	#[cfg(any(test, feature = "bench-genesis"))]
 	pub(crate) fn seed_benchmark_contributors(datanet: crate::DatanetId, count: u32) {
 		use codec::{Decode, Encode};
 		use sp_runtime::traits::{BlakeTwo256, Hash, TrailingZeroInput};

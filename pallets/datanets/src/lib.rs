@@ -398,8 +398,9 @@ pub mod pallet {
 		pub validators: Vec<(DatanetId, T::AccountId, BalanceOf<T>)>,
 		/// Benchmarks only: `(datanet, count)` synthetic ranked contributors on that
 		/// datanet and the global board, with stats but no submissions behind them (so
-		/// `try_state` fails on such a chain).
-		#[cfg(feature = "runtime-benchmarks")]
+		/// `try_state` fails on such a chain). Only in builds with the `bench-genesis`
+		/// feature (which `runtime-benchmarks` enables).
+		#[cfg(feature = "bench-genesis")]
 		pub benchmark_contributors: Option<(DatanetId, u32)>,
 	}
 
@@ -424,7 +425,7 @@ pub mod pallet {
 				Pallet::<T>::do_bond(*datanet, validator, *amount)
 					.expect("genesis bonds must name a datanet and be funded");
 			}
-			#[cfg(feature = "runtime-benchmarks")]
+			#[cfg(feature = "bench-genesis")]
 			if let Some((datanet, count)) = self.benchmark_contributors {
 				Pallet::<T>::seed_benchmark_contributors(datanet, count);
 			}

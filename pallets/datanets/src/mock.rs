@@ -139,7 +139,7 @@ pub fn new_test_ext() -> sp_io::TestExternalities {
 		],
 		default_voting: Some(default_voting()),
 		validators: [BOB, CHARLIE, DAVE].iter().map(|&v| (TEXT, v, GENESIS_BOND)).collect(),
-		#[cfg(feature = "runtime-benchmarks")]
+		#[cfg(feature = "bench-genesis")]
 		benchmark_contributors: None,
 	}
 	.assimilate_storage(&mut storage)
