@@ -72,6 +72,8 @@ fn random_call_sequences_keep_every_invariant() {
 			let call: Call<Test> = match rng.below(100) {
 				0..=14 => {
 					next_file += 1;
+					let excess = reserved.len().saturating_sub(64);
+					reserved.drain(..excess);
 					reserved.push((who, datanet, next_file));
 					let key = crate::reservation(datanet, &canonical(&cid_text(next_file)), &who);
 					Call::reserve { reservations: vec![key] }
@@ -80,6 +82,7 @@ fn random_call_sequences_keep_every_invariant() {
 					let (account, datanet, file) = if reserved.is_empty() || rng.below(5) == 0 {
 						(who, datanet, next_file)
 					} else {
+						// One of the newest 64: older ones may have gone stale.
 						reserved.swap_remove(rng.below(reserved.len() as u64) as usize)
 					};
 					who = account;
