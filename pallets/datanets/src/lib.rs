@@ -1217,9 +1217,11 @@ pub mod pallet {
 			let now = frame_system::Pallet::<T>::block_number();
 			let commit_ends = now.saturating_add(record.voting.commit_period);
 			let reveal_ends = commit_ends.saturating_add(record.voting.reveal_period);
+			// The contributor's own stake as it stood before this block: what it added in
+			// this block is already left out below, with everyone's.
 			let own_stake = Validators::<T>::get(datanet, &contributor)
 				.filter(|bond| bond.unlocks_at.is_none())
-				.map(|bond| bond.amount)
+				.map(|bond| bond.stake_at(now))
 				.unwrap_or_default();
 			let mut record = record;
 			record.unsettled = record.unsettled.checked_add(1).ok_or(Error::<T>::Overflow)?;

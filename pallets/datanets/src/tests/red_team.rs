@@ -597,3 +597,22 @@ fn a_one_unit_forfeit_and_slash_reach_the_pot() {
 		assert_eq!(DatanetsStorage::<Test>::get(TEXT).unwrap().reward_pool, pool + 5 + 2);
 	});
 }
+
+/// Found by the random call sequences (seed 12): a contributor who is also a validator tops
+/// up its bond and submits in the same block. Its top-up must be left out of the snapshot
+/// once, not twice, or the other validators' votes carry more than the snapshot.
+#[test]
+fn a_contributor_topping_up_in_its_submit_block_keeps_the_snapshot_exact() {
+	test(|| {
+		run_to_block(COMMIT_PERIOD + 2);
+		assert_ok!(reserve(BOB, TEXT, 1));
+		run_to_block(System::block_number() + 1);
+		bond(BOB, TEXT, 400);
+		assert_ok!(submit_reserved(BOB, TEXT, 1, 10, FileFormat::Txt));
+		let id = last_id();
+		// CHARLIE and DAVE, 100 each, are the stake that can vote.
+		assert_eq!(submission(id).stake_snapshot, 200);
+		assert_ok!(commit(CHARLIE, id, true, 50));
+		assert_ok!(commit(DAVE, id, true, 50));
+	});
+}
