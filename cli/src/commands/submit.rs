@@ -78,9 +78,7 @@ fn check_file(path: &PathBuf, datanet: &json::Datanet, layout: Layout) -> CliRes
 		)));
 	}
 	let dag = openledger_ipfs::add(&content, layout);
-	let binary = pallet_datanets::cid::parse(dag.root.to_string().as_bytes())
-		.map_err(|error| CliError::input(format!("{shown}: unreadable CID: {error:?}")))?;
-	if !pallet_datanets::cid::check_canonical(&binary, content.len() as u64) {
+	if !pallet_datanets::cid::check_canonical(&dag.root.to_bytes(), content.len() as u64) {
 		return Err(CliError::input(format!(
 			"{shown}: {} is not the chain's canonical CID form (CIDv1, raw leaves, sha2-256)",
 			dag.root
@@ -208,9 +206,7 @@ async fn reserve(
 	let reservations: Vec<[u8; 32]> = files
 		.iter()
 		.map(|file| {
-			let binary = pallet_datanets::cid::parse(file.dag.root.to_string().as_bytes())
-				.expect("checked in check_file");
-			pallet_datanets::reservation(datanet, &binary, &contributor.0)
+			pallet_datanets::reservation(datanet, &file.dag.root.to_bytes(), &contributor.0)
 		})
 		.collect();
 	for chunk in reservations.chunks(MAX_RESERVATIONS) {

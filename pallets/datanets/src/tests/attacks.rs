@@ -2,24 +2,10 @@
 
 use super::*;
 use crate::{
-	cid, Datanets as DatanetsStorage, Error, Modality, SubmissionByCid, SubmissionStatus,
-	Submissions, Validators, Votes,
+	cid, Datanets as DatanetsStorage, Error, SubmissionByCid, SubmissionStatus, Submissions,
+	Validators, Votes,
 };
 use frame_support::{assert_noop, traits::fungible::Inspect};
-
-fn fund_account(who: AccountId) {
-	assert_ok!(Balances::force_set_balance(RuntimeOrigin::root(), who, INITIAL_BALANCE));
-}
-
-fn bond(who: AccountId, datanet: u32, amount: Balance) {
-	assert_ok!(Datanets::bond_validator(RuntimeOrigin::signed(who), datanet, amount));
-}
-
-fn claim(who: AccountId, datanet: u32, epoch: u32) -> Balance {
-	let before = Balances::balance(&who);
-	assert_ok!(Datanets::claim_rewards(RuntimeOrigin::signed(who), datanet, epoch));
-	Balances::balance(&who) - before
-}
 
 /// Three sybil validators at the minimum bond try to decide in the submission's own block,
 /// before honest validators have fetched the file. Nothing is revealed before the commit
@@ -69,32 +55,13 @@ fn a_sybil_quorum_in_the_submit_block_cannot_outvote_honest_stake() {
 	});
 }
 
-/// A text datanet with threshold 50%, participation 50%, the mock's periods.
-fn fresh_datanet() -> u32 {
-	assert_ok!(Datanets::create_datanet(
-		RuntimeOrigin::signed(OWNER),
-		b"Fresh".to_vec(),
-		vec![],
-		Modality::Text,
-		Default::default(),
-		default_voting(),
-		0
-	));
-	crate::NextDatanetId::<Test>::get() - 1
-}
-
-fn submit_to(who: AccountId, datanet: u32, n: u32) -> SubmissionId {
-	assert_ok!(submit(who, datanet, n, 10, FileFormat::Txt));
-	crate::NextSubmissionId::<Test>::get() - 1
-}
-
 /// One bond of 900 and nine bonds of 100 that vote alike earn the same validator rewards:
 /// the slice is shared by agreeing stake, not by accounts, and rounding only ever favours
 /// the pot.
 #[test]
 fn splitting_a_bond_over_many_accounts_earns_nothing_more() {
 	test(|| {
-		let datanet = fresh_datanet();
+		let datanet = text_datanet(default_voting());
 		let whole = 200;
 		let split: Vec<AccountId> = (201..210).collect();
 		fund_account(whole);

@@ -112,6 +112,51 @@ fn approve_all(submission: SubmissionId, qualities: [u8; 3]) {
 	vote_all(submission, &ballots);
 }
 
+fn status(id: SubmissionId) -> crate::SubmissionStatus {
+	submission(id).status
+}
+
+/// The id of the last submission made.
+fn last_id() -> SubmissionId {
+	crate::NextSubmissionId::<Test>::get() - 1
+}
+
+/// Submits text file number `n` of 10 bytes as `who` to `datanet`; returns its id.
+fn submit_to(who: AccountId, datanet: u32, n: u32) -> SubmissionId {
+	assert_ok!(submit(who, datanet, n, 10, FileFormat::Txt));
+	last_id()
+}
+
+/// A text datanet owned by `OWNER` with these rules; returns its id.
+fn text_datanet(voting: crate::VotingRules<u64>) -> u32 {
+	assert_ok!(Datanets::create_datanet(
+		RuntimeOrigin::signed(OWNER),
+		b"Rules".to_vec(),
+		vec![],
+		crate::Modality::Text,
+		Default::default(),
+		voting,
+		0
+	));
+	crate::NextDatanetId::<Test>::get() - 1
+}
+
+fn fund_account(who: AccountId) {
+	assert_ok!(Balances::force_set_balance(RuntimeOrigin::root(), who, INITIAL_BALANCE));
+}
+
+fn bond(who: AccountId, datanet: u32, amount: Balance) {
+	assert_ok!(Datanets::bond_validator(RuntimeOrigin::signed(who), datanet, amount));
+}
+
+/// Claims an epoch's rewards as `who`; returns what was paid.
+fn claim(who: AccountId, datanet: u32, epoch: u32) -> Balance {
+	use frame_support::traits::fungible::Inspect;
+	let before = Balances::balance(&who);
+	assert_ok!(Datanets::claim_rewards(RuntimeOrigin::signed(who), datanet, epoch));
+	Balances::balance(&who) - before
+}
+
 fn held(who: AccountId) -> Balance {
 	use frame_support::traits::fungible::InspectHold;
 	Balances::total_balance_on_hold(&who)

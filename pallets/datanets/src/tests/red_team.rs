@@ -4,8 +4,8 @@
 
 use super::*;
 use crate::{
-	weights::WeightInfo, Datanets as DatanetsStorage, Epochs, Error, Modality, SubmissionStatus,
-	Submissions, Validators, Votes, VotingRules, MAX_TREE_HEIGHT,
+	weights::WeightInfo, Datanets as DatanetsStorage, Epochs, Error, SubmissionStatus, Submissions,
+	Validators, Votes, VotingRules, MAX_TREE_HEIGHT,
 };
 use frame_support::{
 	assert_noop,
@@ -13,42 +13,6 @@ use frame_support::{
 	weights::RuntimeDbWeight,
 };
 use sp_runtime::Perbill;
-
-fn bond(who: AccountId, datanet: u32, amount: Balance) {
-	assert_ok!(Datanets::bond_validator(RuntimeOrigin::signed(who), datanet, amount));
-}
-
-fn claim(who: AccountId, datanet: u32, epoch: u32) -> Balance {
-	let before = Balances::balance(&who);
-	assert_ok!(Datanets::claim_rewards(RuntimeOrigin::signed(who), datanet, epoch));
-	Balances::balance(&who) - before
-}
-
-fn last_id() -> SubmissionId {
-	crate::NextSubmissionId::<Test>::get() - 1
-}
-
-fn status(id: SubmissionId) -> SubmissionStatus {
-	submission(id).status
-}
-
-fn text_datanet(voting: VotingRules<u64>) -> u32 {
-	assert_ok!(Datanets::create_datanet(
-		RuntimeOrigin::signed(OWNER),
-		b"Red".to_vec(),
-		vec![],
-		Modality::Text,
-		Default::default(),
-		voting,
-		0
-	));
-	crate::NextDatanetId::<Test>::get() - 1
-}
-
-fn submit_to(who: AccountId, datanet: u32, n: u32) -> SubmissionId {
-	assert_ok!(submit(who, datanet, n, 10, FileFormat::Txt));
-	last_id()
-}
 
 // ---------------------------------------------------------------------------------------
 // Stake snapshot

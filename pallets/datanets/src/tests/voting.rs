@@ -4,10 +4,6 @@ use super::*;
 use crate::{Ballot, ContributorStatsOf, Error, Event, SubmissionStatus, Tally, Validators, Votes};
 use frame_support::assert_noop;
 
-fn status(id: SubmissionId) -> SubmissionStatus {
-	submission(id).status
-}
-
 #[test]
 fn approvals_accept_early_once_neither_outcome_nor_weight_can_move() {
 	test(|| {
