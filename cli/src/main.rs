@@ -1,4 +1,5 @@
-//! `openledger`: contributors and validators of OpenLedger datanets, from the terminal.
+//! `openledger`: contributors and validators of OpenLedger datanets, model builders and
+//! trainers of its ModelFactory, from the terminal.
 
 mod commands;
 mod context;
@@ -7,7 +8,9 @@ mod inspect;
 mod output;
 
 use clap::{Parser, Subcommand};
-use commands::{board, datanet, key, rewards, submit, validate, validator};
+use commands::{
+	base_model, board, datanet, job, key, model, rewards, submit, trainer, validate, validator,
+};
 use context::Global;
 
 const EXIT_STATUSES: &str = "\
@@ -21,7 +24,8 @@ Exit status:
   6  input refused before anything was sent (file, format, cap, duplicate, unknown id)
   7  the chain refused a transaction";
 
-/// Contribute files to OpenLedger datanets, validate them, and follow ranks and rewards.
+/// Contribute files to OpenLedger datanets, validate them, follow ranks and rewards, and ask
+/// trainers for fine-tuned models.
 #[derive(Parser, Debug)]
 #[command(name = "openledger", version, after_help = EXIT_STATUSES)]
 struct Cli {
@@ -52,6 +56,18 @@ enum Command {
 	/// Bond, unbond and withdraw as a datanet validator.
 	#[command(subcommand)]
 	Validator(validator::ValidatorCommand),
+	/// Base models that jobs fine-tune.
+	#[command(subcommand)]
+	BaseModel(base_model::BaseModelCommand),
+	/// Fine-tuning jobs: create, list, show, cancel.
+	#[command(subcommand)]
+	Job(job::JobCommand),
+	/// Verified models and their lineage.
+	#[command(subcommand)]
+	Model(model::ModelCommand),
+	/// Register, show, unbond and withdraw as a trainer.
+	#[command(subcommand)]
+	Trainer(trainer::TrainerCommand),
 }
 
 async fn run(cli: Cli) -> error::CliResult<()> {
@@ -65,6 +81,10 @@ async fn run(cli: Cli) -> error::CliResult<()> {
 		Command::Contributor(args) => board::contributor(global, args).await,
 		Command::Rewards(args) => rewards::run(global, args).await,
 		Command::Validator(command) => validator::run(global, command).await,
+		Command::BaseModel(command) => base_model::run(global, command).await,
+		Command::Job(command) => job::run(global, command).await,
+		Command::Model(command) => model::run(global, command).await,
+		Command::Trainer(command) => trainer::run(global, command).await,
 	}
 }
 

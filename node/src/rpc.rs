@@ -34,10 +34,12 @@ where
 	C::Api: substrate_frame_rpc_system::AccountNonceApi<Block, AccountId, Nonce>
 		+ pallet_transaction_payment_rpc::TransactionPaymentRuntimeApi<Block, Balance>
 		+ pallet_datanets_rpc::DatanetsRuntimeApi<Block, AccountId, Balance, BlockNumber>
+		+ pallet_models_rpc::ModelsRuntimeApi<Block, AccountId, Balance, BlockNumber>
 		+ BlockBuilder<Block>,
 	P: TransactionPool + 'static,
 {
 	use pallet_datanets_rpc::{Datanets, DatanetsApiServer};
+	use pallet_models_rpc::{Models, ModelsApiServer};
 	use pallet_transaction_payment_rpc::{TransactionPayment, TransactionPaymentApiServer};
 	use substrate_frame_rpc_system::{System, SystemApiServer};
 
@@ -46,6 +48,13 @@ where
 	module.merge(TransactionPayment::new(client.clone()).into_rpc())?;
 	module.merge(
 		Datanets::<_, Block, AccountId, Balance, BlockNumber>::new(
+			client.clone(),
+			openledger_runtime::SS58_PREFIX,
+		)
+		.into_rpc(),
+	)?;
+	module.merge(
+		Models::<_, Block, AccountId, Balance, BlockNumber>::new(
 			client,
 			openledger_runtime::SS58_PREFIX,
 		)

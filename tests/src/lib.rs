@@ -1,6 +1,7 @@
 //! Helpers for end-to-end tests: a real `openledger-node` process on free loopback ports,
 //! and subxt clients connected to it.
 
+pub mod cli;
 pub mod files;
 
 use std::{
@@ -255,23 +256,43 @@ pub async fn vote_sealed(
 	submission: u64,
 	ballots: &[(&subxt_signer::sr25519::Keypair, bool, u8)],
 ) {
+	vote_sealed_on(api, node, &[submission], ballots).await
+}
+
+/// `vote_sealed` on several submissions of one voting window at once: every commitment,
+/// then every reveal, then past the last reveal period.
+pub async fn vote_sealed_on(
+	api: &Client,
+	node: &Node,
+	submissions: &[u64],
+	ballots: &[(&subxt_signer::sr25519::Keypair, bool, u8)],
+) {
 	let salt = [7u8; 32];
-	for (validator, approve, quality) in ballots {
-		let account = validator.public_key().0;
-		let commitment =
-			pallet_datanets::commitment(submission, *approve, *quality, &salt, &account);
-		let call = subxt::dynamic::transaction("Datanets", "commit_vote", (submission, commitment));
-		sign_and_finalize(api, &call, validator).await.expect("commitment taken");
+	let mut commit_ends = 0;
+	let mut reveal_ends = 0;
+	for &submission in submissions {
+		for (validator, approve, quality) in ballots {
+			let account = validator.public_key().0;
+			let commitment =
+				pallet_datanets::commitment(submission, *approve, *quality, &salt, &account);
+			let call =
+				subxt::dynamic::transaction("Datanets", "commit_vote", (submission, commitment));
+			sign_and_finalize(api, &call, validator).await.expect("commitment taken");
+		}
+		let (commit, reveal) = windows(node, submission).await;
+		commit_ends = commit_ends.max(commit);
+		reveal_ends = reveal_ends.max(reveal);
 	}
-	let (commit_ends, reveal_ends) = windows(node, submission).await;
 	seal_past(node, commit_ends).await;
-	for (validator, approve, quality) in ballots {
-		let call = subxt::dynamic::transaction(
-			"Datanets",
-			"reveal_vote",
-			(submission, *approve, *quality, salt),
-		);
-		sign_and_finalize(api, &call, validator).await.expect("reveal taken");
+	for &submission in submissions {
+		for (validator, approve, quality) in ballots {
+			let call = subxt::dynamic::transaction(
+				"Datanets",
+				"reveal_vote",
+				(submission, *approve, *quality, salt),
+			);
+			sign_and_finalize(api, &call, validator).await.expect("reveal taken");
+		}
 	}
 	seal_past(node, reveal_ends).await;
 }

@@ -6,13 +6,9 @@
 //! mismatches rejected, and the leaderboard the CLI prints is the chain's. Then each
 //! one-line error and its exit status.
 
-use openledger_e2e::{cli_binary, files, reserve_and_submit, seal_past, windows, Client, Node};
+use openledger_e2e::{cli::Cli, files, reserve_and_submit, seal_past, windows, Client, Node};
 use openledger_ipfs::{BlockStore, Layout};
 use serde_json::Value as Json;
-use std::{
-	path::PathBuf,
-	process::{Command, Output, Stdio},
-};
 use subxt::rpcs::rpc_params;
 use subxt_signer::sr25519::dev;
 
@@ -20,111 +16,6 @@ const TEXT: u32 = 0;
 const IMAGES: u32 = 1;
 const AUDIO: u32 = 2;
 const EVE: &str = "5HGjWAeFDfFCWPsjFQdVV2Msvz2XtMktvgocEZcCj68kUMaw";
-
-/// The CLI with its own store and keystore, talking to one node.
-struct Cli {
-	url: String,
-	dir: PathBuf,
-}
-
-impl Cli {
-	fn new(node: &Node, name: &str) -> Cli {
-		let dir =
-			std::env::temp_dir().join(format!("openledger-cli-e2e-{name}-{}", std::process::id()));
-		let _ = std::fs::remove_dir_all(&dir);
-		std::fs::create_dir_all(&dir).unwrap();
-		Cli { url: node.url(), dir }
-	}
-
-	fn store(&self) -> PathBuf {
-		self.dir.join("store")
-	}
-
-	fn file(&self, name: &str, content: &[u8]) -> String {
-		let path = self.dir.join(name);
-		std::fs::write(&path, content).unwrap();
-		path.to_str().unwrap().to_string()
-	}
-
-	fn command(&self, args: &[&str]) -> Command {
-		let mut command = Command::new(cli_binary());
-		command
-			.args(args)
-			.env("OPENLEDGER_URL", &self.url)
-			.env("OPENLEDGER_STORE", self.store())
-			.env("OPENLEDGER_KEYSTORE", self.dir.join("keys"))
-			.env("OPENLEDGER_BALLOTS", self.dir.join("ballots"))
-			.env_remove("OPENLEDGER_PASSWORD")
-			.env_remove("OPENLEDGER_SURI")
-			.env_remove("OPENLEDGER_KEY")
-			.env_remove("OPENLEDGER_IPFS_API")
-			.stdin(Stdio::null());
-		command
-	}
-
-	fn run(&self, args: &[&str], password: Option<&str>, stdin: Option<&str>) -> Output {
-		let mut command = self.command(args);
-		if let Some(password) = password {
-			command.env("OPENLEDGER_PASSWORD", password);
-		}
-		if stdin.is_some() {
-			command.stdin(Stdio::piped());
-		}
-		let mut child = command.stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().unwrap();
-		if let Some(input) = stdin {
-			use std::io::Write;
-			child.stdin.take().unwrap().write_all(input.as_bytes()).unwrap();
-		}
-		child.wait_with_output().unwrap()
-	}
-
-	/// Starts a long-running `openledger ARGS`, its output in `<dir>/<log>`.
-	fn spawn(&self, args: &[&str], log: &str) -> std::process::Child {
-		let log = std::fs::File::create(self.dir.join(log)).unwrap();
-		self.command(args).stdout(log.try_clone().unwrap()).stderr(log).spawn().unwrap()
-	}
-
-	fn log(&self, log: &str) -> String {
-		std::fs::read_to_string(self.dir.join(log)).unwrap_or_default()
-	}
-
-	/// Runs `openledger --json ARGS` and returns its JSON, failing the test on an error.
-	fn json(&self, args: &[&str], password: Option<&str>) -> Json {
-		let mut all = vec!["--json"];
-		all.extend(args);
-		let output = self.run(&all, password, None);
-		assert!(
-			output.status.success(),
-			"openledger {args:?} failed ({}):\n{}",
-			output.status,
-			String::from_utf8_lossy(&output.stderr)
-		);
-		serde_json::from_slice(&output.stdout).unwrap_or_else(|e| {
-			panic!(
-				"openledger {args:?} printed no JSON ({e}): {}",
-				String::from_utf8_lossy(&output.stdout)
-			)
-		})
-	}
-
-	/// Runs a command that must fail with `exit`; returns its one-line error.
-	fn fails(&self, args: &[&str], password: Option<&str>, exit: i32) -> String {
-		let output = self.run(args, password, None);
-		let stderr = String::from_utf8_lossy(&output.stderr).to_string();
-		assert_eq!(output.status.code(), Some(exit), "openledger {args:?}: {stderr}");
-		let error = stderr
-			.lines()
-			.find(|line| line.starts_with("error: "))
-			.unwrap_or_else(|| panic!("openledger {args:?} printed no error line: {stderr}"));
-		error.to_string()
-	}
-}
-
-impl Drop for Cli {
-	fn drop(&mut self) {
-		let _ = std::fs::remove_dir_all(&self.dir);
-	}
-}
 
 fn submission_ids(submitted: &Json) -> Vec<u64> {
 	submitted.as_array().unwrap().iter().map(|s| s["submission"].as_u64().unwrap()).collect()

@@ -1,10 +1,14 @@
 //! One module per command group.
 
+pub mod base_model;
 pub mod board;
 pub mod datanet;
+pub mod job;
 pub mod key;
+pub mod model;
 pub mod rewards;
 pub mod submit;
+pub mod trainer;
 pub mod validate;
 pub mod validator;
 

@@ -130,7 +130,7 @@ impl Chain {
 
 	/// Every item of a paged method, fetched a maximum page at a time; `params` gives the
 	/// method's parameters for an offset and a limit.
-	async fn all_pages<Item: DeserializeOwned>(
+	pub(crate) async fn all_pages<Item: DeserializeOwned>(
 		&self,
 		method: &str,
 		params: impl Fn(u32, u32) -> subxt::rpcs::client::RpcParams,

@@ -4,7 +4,7 @@
 //!   `metadata/openledger.scale` (regenerate with `scripts/update-metadata.sh`; the
 //!   e2e test `metadata` fails when the file no longer matches the runtime).
 //! - `Chain`: a connection: signed calls that wait for finality and report a refusal by its
-//!   pallet error, and the node's `datanets_*` RPC queries.
+//!   pallet error, and the node's `datanets_*` and (`models`) `models_*` RPC queries.
 //! - `signer` and `keystore`: sr25519 keys from a SURI, a mnemonic or an encrypted file.
 //! - `ballots`: a validator's sealed ballots (with their salts), kept on disk from commit
 //!   to reveal.
@@ -13,10 +13,12 @@ pub mod amount;
 pub mod ballots;
 mod chain;
 pub mod keystore;
+pub mod models;
 pub mod signer;
 
 pub use chain::{Chain, ChainError, Included};
 pub use pallet_datanets_rpc::json;
+pub use pallet_models_rpc::json as models_json;
 pub use subxt::utils::AccountId32 as AccountId;
 
 /// The chain's interface, generated from the checked-in metadata.

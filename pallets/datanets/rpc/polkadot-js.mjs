@@ -54,5 +54,12 @@ export const datanetsRpc = {
       params: [{ name: 'account', type: 'Text' }, offset, limit, at],
       type: 'Json',
     },
+    accepted: {
+      description: 'A page of a datanet\'s accepted log in acceptance order, each entry with '
+        + 'the running head after it (dataset snapshots): chain blake2_256(previous head ++ '
+        + 'SCALE(index, submission, binary CID, contributor, weight)) from 32 zero bytes',
+      params: [{ name: 'datanet', type: 'u32' }, offset, limit, at],
+      type: 'Json',
+    },
   },
 };

@@ -98,6 +98,17 @@ fn leave_unsettled_epoch<T: Config>(datanet: DatanetId, earner: &T::AccountId) {
 	frame_system::Pallet::<T>::set_block_number(T::EpochLength::get().saturating_mul(next.into()));
 }
 
+/// Gives `datanet` a synthetic first entry in its accepted log, so that the next
+/// acceptance reads the previous head (an empty log has none to read). Only the head of
+/// the entry is ever read by an acceptance.
+fn accepted_before<T: Config>(datanet: DatanetId) {
+	let mut record = Datanets::<T>::get(datanet).expect("datanet exists");
+	let entry = AcceptedEntry { submission: SubmissionId::MAX, head: [1; 32] };
+	AcceptedSubmissions::<T>::insert(datanet, record.accepted_count, entry);
+	record.accepted_count += 1;
+	Datanets::<T>::insert(datanet, record);
+}
+
 fn bond<T: Config>(datanet: DatanetId, validator: &T::AccountId, amount: BalanceOf<T>) {
 	DatanetsPallet::<T>::do_bond(datanet, validator, amount).expect("validator is funded");
 }
@@ -410,8 +421,9 @@ mod benchmarks {
 
 	/// The `v`-th reveal of `v` commitments, which makes acceptance certain and decides the
 	/// submission early: the weighted median reads the `v` votes, the contributor's stats,
-	/// the accepted list and (small) leaderboards are updated, and the datanet's ended epoch
-	/// is settled before the acceptance is credited to the current one. The datanet needs
+	/// the accepted log (its previous head read, the next one hashed) and (small)
+	/// leaderboards are updated, and the datanet's ended epoch is settled before the
+	/// acceptance is credited to the current one. The datanet needs
 	/// all the stake bonded at submission to approve (threshold and participation 100%), so
 	/// no earlier reveal decides. The leaderboard walk is charged apart, by `update_boards`.
 	#[benchmark]
@@ -423,6 +435,7 @@ mod benchmarks {
 		);
 		let epoch = DatanetsPallet::<T>::current_epoch();
 		leave_unsettled_epoch::<T>(datanet, &owner);
+		accepted_before::<T>(datanet);
 		let mut validators = bonded_validators::<T>(datanet, v);
 		let contributor = funded::<T>("contributor", 0);
 		let submission = submit_as::<T>(&contributor, datanet, 0);
@@ -463,6 +476,7 @@ mod benchmarks {
 			datanet_of::<T>(&owner, rules::<T>(Perbill::from_percent(50), Perbill::from_parts(1)));
 		let epoch = DatanetsPallet::<T>::current_epoch();
 		leave_unsettled_epoch::<T>(datanet, &owner);
+		accepted_before::<T>(datanet);
 		let silent = funded::<T>("silent", 0);
 		bond::<T>(datanet, &silent, stake::<T>().saturating_mul(v.into()));
 		let validators = bonded_validators::<T>(datanet, v - 1);

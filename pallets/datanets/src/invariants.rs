@@ -18,6 +18,7 @@ use frame_support::{
 		Get,
 	},
 };
+use openledger_primitives::dataset::EMPTY_HEAD;
 use sp_runtime::{
 	traits::{SaturatedConversion, Saturating, Zero},
 	TryRuntimeError,
@@ -351,7 +352,8 @@ impl<T: Config> Pallet<T> {
 
 	/// Every submission is in exactly one state and counted in its contributor's stats
 	/// (rejected and expired ones still counted once pruned); scores are the sums of
-	/// accepted weights; the accepted list holds exactly the accepted submissions.
+	/// accepted weights; the accepted log holds exactly the accepted submissions, and its
+	/// heads chain from `EMPTY_HEAD` over its entries.
 	fn check_submissions_and_scores() -> Result<(), TryRuntimeError> {
 		let mut expected: BTreeMap<(u32, T::AccountId), (StatsOf<T>, u32)> = BTreeMap::new();
 		let mut accepted_per_datanet: BTreeMap<u32, u32> = BTreeMap::new();
@@ -407,25 +409,30 @@ impl<T: Config> Pallet<T> {
 		}
 		ensure!(global.is_empty(), "per-datanet stats without global stats");
 
+		let mut logged = 0usize;
 		for (datanet_id, datanet) in Datanets::<T>::iter() {
 			let want = accepted_per_datanet.remove(&datanet_id).unwrap_or_default();
-			ensure!(
-				datanet.accepted_count == want,
-				"accepted list length differs from acceptances"
-			);
+			ensure!(datanet.accepted_count == want, "accepted log length differs from acceptances");
+			let mut head = EMPTY_HEAD;
 			for index in 0..datanet.accepted_count {
-				let id = AcceptedSubmissions::<T>::get(datanet_id, index)
-					.ok_or("hole in the accepted list")?;
-				let submission =
-					Submissions::<T>::get(id).ok_or("accepted list names no submission")?;
+				let entry = AcceptedSubmissions::<T>::get(datanet_id, index)
+					.ok_or("hole in the accepted log")?;
+				let (submission, weight) = Self::accepted_submission(entry.submission)
+					.ok_or("accepted log names a submission not accepted")?;
 				ensure!(
-					matches!(submission.status, SubmissionStatus::Accepted { .. })
-						&& submission.datanet == datanet_id,
-					"accepted list names a submission not accepted on this datanet"
+					submission.datanet == datanet_id,
+					"accepted log names a submission of another datanet"
 				);
+				head = Self::entry_head(&head, index, entry.submission, &submission, weight);
+				ensure!(entry.head == head, "accepted log head does not chain from its entries");
 			}
+			logged += datanet.accepted_count as usize;
 		}
 		ensure!(accepted_per_datanet.is_empty(), "accepted submissions of an unknown datanet");
+		ensure!(
+			AcceptedSubmissions::<T>::iter_keys().count() == logged,
+			"accepted log entries past a datanet's accepted count"
+		);
 		Ok(())
 	}
 

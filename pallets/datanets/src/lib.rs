@@ -29,6 +29,9 @@
 //!   pulled, one O(1) call per (datanet, epoch).
 //! - **Pruning**: rejected and expired submissions are removed `RetentionPeriod` blocks
 //!   after settlement, freeing their CID; accepted ones stay as the datanet's dataset.
+//! - **Snapshots**: each datanet's accepted submissions form an append-only log with a
+//!   running hash head (see `snapshots`); `(datanet, count, head)` names the first `count`
+//!   accepted files exactly, and pallet-models trains on such snapshots.
 
 #![cfg_attr(not(feature = "std"), no_std)]
 #![deny(missing_docs)]
@@ -36,7 +39,7 @@
 extern crate alloc;
 
 mod caps;
-pub mod cid;
+pub use openledger_primitives::cid;
 mod decision;
 #[cfg(any(feature = "try-runtime", feature = "std"))]
 mod invariants;
@@ -47,6 +50,7 @@ mod queries;
 mod rank;
 mod rewards;
 mod schedule;
+mod snapshots;
 pub mod types;
 mod validators;
 pub mod views;
@@ -122,7 +126,7 @@ pub mod pallet {
 		Perbill,
 	};
 
-	pub(crate) const STORAGE_VERSION: StorageVersion = StorageVersion::new(2);
+	pub(crate) const STORAGE_VERSION: StorageVersion = StorageVersion::new(3);
 
 	#[pallet::pallet]
 	#[pallet::storage_version(STORAGE_VERSION)]
@@ -248,11 +252,12 @@ pub mod pallet {
 	pub type SubmissionByCid<T> =
 		StorageDoubleMap<_, Twox64Concat, DatanetId, Blake2_128Concat, CanonicalCid, SubmissionId>;
 
-	/// Append-only list of each datanet's accepted submissions, indexed from 0 up to the
-	/// datanet's `accepted_count`; training snapshots refer to ranges of it.
+	/// Append-only log of each datanet's accepted submissions in acceptance order, indexed
+	/// from 0 up to the datanet's `accepted_count`, each with the log's running head after
+	/// it: dataset snapshots name its prefixes (see `snapshots`).
 	#[pallet::storage]
 	pub type AcceptedSubmissions<T> =
-		StorageDoubleMap<_, Twox64Concat, DatanetId, Twox64Concat, u32, SubmissionId>;
+		StorageDoubleMap<_, Twox64Concat, DatanetId, Twox64Concat, u32, AcceptedEntry>;
 
 	/// A contributor's stats on one datanet.
 	#[pallet::storage]
@@ -1109,6 +1114,16 @@ pub mod pallet {
 			limit: u32,
 		) -> Result<views::Page<views::RewardInfo<BalanceOf<T>>>, QueryError> {
 			Self::query_rewards(account, offset, limit)
+		}
+
+		/// A page of a datanet's accepted log in acceptance order, with the running head
+		/// after each entry: enough to recompute any snapshot of it.
+		pub fn accepted(
+			datanet: DatanetId,
+			offset: u32,
+			limit: u32,
+		) -> Result<views::Page<AcceptedInfoOf<T>>, QueryError> {
+			Self::query_accepted(datanet, offset, limit)
 		}
 	}
 

@@ -1,12 +1,12 @@
 //! Read paths shared by the view functions and the runtime API. Each is bounded: pages
 //! take at most `MAX_PAGE_SIZE` items, leaderboards walk their trees (no scan of the
-//! contributors), and pending submissions and rewards come from per-datanet and
-//! per-account indexes.
+//! contributors), pending submissions and rewards come from per-datanet and per-account
+//! indexes, and a page of the accepted log reads only its own entries.
 
 use crate::{
-	views::*, BalanceOf, Board, Config, Datanets, Earnings, EpochEarnings, NextDatanetId, Pallet,
-	PendingCount, PendingSubmissions, SubmissionId, SubmissionOf, Submissions, UnclaimedEarnings,
-	Validators, Votes,
+	views::*, AcceptedSubmissions, BalanceOf, Board, Config, Datanets, Earnings, EpochEarnings,
+	NextDatanetId, Pallet, PendingCount, PendingSubmissions, SubmissionId, SubmissionOf,
+	Submissions, UnclaimedEarnings, Validators, Votes,
 };
 use alloc::vec::Vec;
 use frame_system::pallet_prelude::BlockNumberFor;
@@ -27,6 +27,8 @@ pub type DatanetInfoOf<T> =
 /// A validator's bond as the read paths show it.
 pub type ValidatorInfoOf<T> =
 	ValidatorInfo<<T as frame_system::Config>::AccountId, BalanceOf<T>, BlockNumberFor<T>>;
+/// An entry of the accepted log as the read paths show it.
+pub type AcceptedInfoOf<T> = AcceptedInfo<<T as frame_system::Config>::AccountId>;
 
 fn check_limit(limit: u32) -> Result<(), QueryError> {
 	if limit > MAX_PAGE_SIZE {
@@ -192,6 +194,32 @@ impl<T: Config> Pallet<T> {
 			})
 			.collect();
 		Ok(Page { total: keys.len() as u32, offset, items })
+	}
+
+	/// A page of the datanet's accepted log, in acceptance order; indexes are dense, so a
+	/// page reads only its own entries (and their submissions).
+	pub fn query_accepted(
+		datanet: crate::DatanetId,
+		offset: u32,
+		limit: u32,
+	) -> Result<Page<AcceptedInfoOf<T>>, QueryError> {
+		let total = Datanets::<T>::get(datanet).ok_or(QueryError::DatanetNotFound)?.accepted_count;
+		check_limit(limit)?;
+		let items = (offset..total.min(offset.saturating_add(limit)))
+			.filter_map(|index| {
+				let entry = AcceptedSubmissions::<T>::get(datanet, index)?;
+				let (submission, weight) = Self::accepted_submission(entry.submission)?;
+				Some(AcceptedInfo {
+					index,
+					submission: entry.submission,
+					cid: submission.cid.into_inner(),
+					contributor: submission.contributor,
+					weight,
+					head: entry.head,
+				})
+			})
+			.collect();
+		Ok(Page { total, offset, items })
 	}
 
 	fn submission_info(id: SubmissionId, submission: SubmissionOf<T>) -> SubmissionInfoOf<T> {

@@ -1,8 +1,8 @@
-//! Contributor standing: per-datanet and chain-wide stats, and the accepted list.
+//! Contributor standing: per-datanet and chain-wide stats, and the accepted log.
 
 use crate::{
-	leaderboard::BoardStats, AcceptedSubmissions, Config, ContributorStatsOf, DatanetId, DatanetOf,
-	Error, GlobalStats, Pallet, Quality, StatsOf, SubmissionId, SubmissionOf,
+	leaderboard::BoardStats, Config, ContributorStatsOf, DatanetId, DatanetOf, GlobalStats, Pallet,
+	Quality, StatsOf, SubmissionId, SubmissionOf,
 };
 use sp_runtime::{traits::Saturating, DispatchError};
 
@@ -28,16 +28,17 @@ impl<T: Config> Pallet<T> {
 		Self::record_stats(datanet, contributor, |stats| stats.submitted.saturating_inc());
 	}
 
-	/// Counts an acceptance: raises the contributor's score by `weight`, moves them up the
-	/// datanet's and the global leaderboard, and appends the submission to the datanet's
-	/// accepted list. Returns the contributor's new score on the datanet and the taller
-	/// leaderboard's height (what the board update cost).
+	/// Counts an acceptance: appends the submission to the datanet's accepted log (see
+	/// `snapshots`), raises the contributor's score by `weight` and moves them up the
+	/// datanet's and the global leaderboard. Returns the contributor's new score on the
+	/// datanet and the taller leaderboard's height (what the board update cost).
 	pub(crate) fn record_accepted(
 		datanet: &mut DatanetOf<T>,
 		id: SubmissionId,
 		submission: &SubmissionOf<T>,
 		weight: Quality,
 	) -> Result<(u64, u8), DispatchError> {
+		Self::append_accepted(datanet, id, submission, weight)?;
 		let now = frame_system::Pallet::<T>::block_number();
 		let stats = Self::record_stats(submission.datanet, &submission.contributor, |stats| {
 			stats.accepted.saturating_inc();
@@ -46,9 +47,6 @@ impl<T: Config> Pallet<T> {
 			stats.first_accepted_at.get_or_insert(now);
 		});
 		let board_height = Self::update_boards(submission.datanet, &submission.contributor, &stats);
-		AcceptedSubmissions::<T>::insert(submission.datanet, datanet.accepted_count, id);
-		datanet.accepted_count =
-			datanet.accepted_count.checked_add(1).ok_or(Error::<T>::Overflow)?;
 		Ok((stats.datanet.score, board_height))
 	}
 }

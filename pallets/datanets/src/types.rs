@@ -21,7 +21,7 @@ pub type Quality = u8;
 pub const MAX_QUALITY: Quality = 100;
 
 /// Longest canonical (binary CIDv1) form stored: version, codec and a 64-byte multihash fit.
-pub const MAX_CANONICAL_CID_LEN: u32 = 80;
+pub const MAX_CANONICAL_CID_LEN: u32 = crate::cid::MAX_BINARY_CID_LEN;
 /// A CID in the binary form the chain stores.
 pub type CanonicalCid = BoundedVec<u8, ConstU32<MAX_CANONICAL_CID_LEN>>;
 
@@ -283,7 +283,7 @@ where
 	/// Submissions whose votes are not settled yet (pending or decided early): they may
 	/// still credit earnings, so the pool cannot be withdrawn while any.
 	pub unsettled: u32,
-	/// Length of the append-only accepted list (`AcceptedSubmissions`).
+	/// Length of the append-only accepted log (`AcceptedSubmissions`).
 	pub accepted_count: u32,
 	/// Block of creation.
 	pub created_at: BlockNumber,
@@ -360,6 +360,16 @@ pub enum SubmissionStatus {
 	Expired,
 }
 
+impl SubmissionStatus {
+	/// The acceptance weight, if accepted.
+	pub fn accepted_weight(self) -> Option<Quality> {
+		match self {
+			Self::Accepted { weight } => Some(weight),
+			_ => None,
+		}
+	}
+}
+
 /// A file submitted to a datanet.
 #[derive(Encode, Decode, Clone, PartialEq, Eq, Debug, TypeInfo, MaxEncodedLen)]
 pub struct Submission<AccountId, Balance, BlockNumber> {
@@ -390,6 +400,17 @@ pub struct Submission<AccountId, Balance, BlockNumber> {
 	/// Whether the votes were settled (slashes and agreement credits) at the end of the
 	/// reveal period; a settled submission that was not accepted waits for pruning.
 	pub settled: bool,
+}
+
+/// One entry of a datanet's accepted log (`AcceptedSubmissions`), with the log's running
+/// head after it, so that a dataset snapshot of any prefix is one read away.
+#[derive(Encode, Decode, Clone, Copy, PartialEq, Eq, Debug, TypeInfo, MaxEncodedLen)]
+pub struct AcceptedEntry {
+	/// The accepted submission.
+	pub submission: SubmissionId,
+	/// `head_{index + 1}` (see `openledger_primitives::dataset`): the head of the log
+	/// up to and including this entry.
+	pub head: [u8; 32],
 }
 
 /// A contributor's standing, per datanet and chain-wide. Only acceptances raise `score`;

@@ -4,14 +4,14 @@
 
 use crate::{
 	Ballot, Board, ContributorStats, DatanetCaps, DatanetId, DatanetStatus, EpochIndex, FileFormat,
-	Modality, SubmissionId, SubmissionStatus, Tally, ValidatorBond, VotingRules,
+	Modality, Quality, SubmissionId, SubmissionStatus, Tally, ValidatorBond, VotingRules,
 };
 use alloc::vec::Vec;
 use codec::{Decode, Encode};
 use scale_info::TypeInfo;
 
-/// Largest `limit` a paged query accepts.
-pub const MAX_PAGE_SIZE: u32 = 1000;
+/// The page every paged read returns, and its largest `limit`: shared by every pallet.
+pub use openledger_primitives::query::{Page, MAX_PAGE_SIZE};
 
 /// Why a query has no answer.
 #[derive(Encode, Decode, Clone, Copy, PartialEq, Eq, Debug, TypeInfo)]
@@ -27,17 +27,6 @@ pub enum QueryError {
 		/// The largest limit.
 		max: u32,
 	},
-}
-
-/// Items `offset..offset + items.len()` of `total`.
-#[derive(Encode, Decode, Clone, PartialEq, Eq, Debug, TypeInfo)]
-pub struct Page<Item> {
-	/// Items in all pages.
-	pub total: u32,
-	/// Position of the first item.
-	pub offset: u32,
-	/// This page's items.
-	pub items: Vec<Item>,
 }
 
 /// One row of a leaderboard.
@@ -179,4 +168,22 @@ pub struct RewardInfo<Balance> {
 	pub agreeing_stake: Balance,
 	/// What `claim_rewards` pays now; `None` while the epoch is still running.
 	pub claimable: Option<Balance>,
+}
+
+/// One entry of a datanet's accepted log: what its head commits to, and the head after it.
+#[derive(Encode, Decode, Clone, PartialEq, Eq, Debug, TypeInfo)]
+pub struct AcceptedInfo<AccountId> {
+	/// Position in the log, from 0.
+	pub index: u32,
+	/// The accepted submission.
+	pub submission: SubmissionId,
+	/// Binary CIDv1 (see `cid::to_text`), as hashed into the head.
+	pub cid: Vec<u8>,
+	/// Who submitted it.
+	pub contributor: AccountId,
+	/// Its acceptance weight.
+	pub weight: Quality,
+	/// The log's head after this entry: `next_head(previous head, index, submission, cid,
+	/// contributor, weight)` of `openledger_primitives::dataset`.
+	pub head: [u8; 32],
 }

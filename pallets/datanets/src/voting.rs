@@ -29,7 +29,7 @@ pub fn commitment<AccountId: Encode>(
 	salt: &[u8; 32],
 	validator: &AccountId,
 ) -> [u8; 32] {
-	blake2_256(&(submission, approve, quality, salt, validator).encode())
+	openledger_primitives::seal::commitment(&(submission, approve, quality), salt, validator)
 }
 
 /// What `reserve` records for a future submission: `blake2_256(SCALE(datanet, canonical

@@ -1,10 +1,10 @@
 //! The configuration of each pallet.
 
 use crate::{
-	AccountId, Aura, Balance, Balances, Block, BlockNumber, Hash, Nonce, PalletInfo, Runtime,
-	RuntimeCall, RuntimeEvent, RuntimeFreezeReason, RuntimeHoldReason, RuntimeOrigin, RuntimeTask,
-	System, Timestamp, DAYS, EXISTENTIAL_DEPOSIT, HOURS, MICRO_OPEN, OPEN, SLOT_DURATION,
-	SS58_PREFIX, VERSION,
+	AccountId, Aura, Balance, Balances, Block, BlockNumber, Datanets, Hash, Nonce, PalletInfo,
+	Runtime, RuntimeCall, RuntimeEvent, RuntimeFreezeReason, RuntimeHoldReason, RuntimeOrigin,
+	RuntimeTask, System, Timestamp, DAYS, EXISTENTIAL_DEPOSIT, HOURS, MICRO_OPEN, OPEN,
+	SLOT_DURATION, SS58_PREFIX, VERSION,
 };
 use frame_support::{
 	derive_impl,
@@ -173,4 +173,40 @@ impl pallet_datanets::Config for Runtime {
 	type EpochLength = ConstU32<DAYS>;
 	type ValidatorRewardShare = ValidatorRewardShare;
 	type WeightInfo = pallet_datanets::weights::SubstrateWeight<Runtime>;
+}
+
+parameter_types! {
+	/// A revealed result that disagrees with the verified model costs 10% of the bond.
+	pub const TrainerDissentSlash: Perbill = Perbill::from_percent(10);
+	/// A commit never revealed costs 2% of the bond.
+	pub const TrainerUnrevealedSlash: Perbill = Perbill::from_percent(2);
+}
+
+/// pallet-models' benchmarks make their datanets through pallet-datanets.
+#[cfg(feature = "runtime-benchmarks")]
+pub struct ModelsBenchmarkHelper;
+#[cfg(feature = "runtime-benchmarks")]
+impl pallet_models::BenchmarkHelper for ModelsBenchmarkHelper {
+	fn datanet_with_files(seed: u32) -> pallet_models::DatanetId {
+		Datanets::benchmark_datanet_with_files(seed)
+	}
+}
+
+impl pallet_models::Config for Runtime {
+	type Currency = Balances;
+	type RuntimeHoldReason = RuntimeHoldReason;
+	type BaseModelOrigin = frame_system::EnsureRoot<AccountId>;
+	type Datasets = Datanets;
+	type MinTrainerBond = ConstU128<{ 100 * OPEN }>;
+	type TrainerUnbondingDelay = ConstU32<DAYS>;
+	type MinBounty = ConstU128<OPEN>;
+	type MinAttestations = ConstU32<2>;
+	type MinPeriod = ConstU32<2>;
+	type MaxCommitPeriod = ConstU32<{ 7 * DAYS }>;
+	type MaxRevealPeriod = ConstU32<DAYS>;
+	type DissentSlash = TrainerDissentSlash;
+	type UnrevealedSlash = TrainerUnrevealedSlash;
+	type WeightInfo = pallet_models::weights::SubstrateWeight<Runtime>;
+	#[cfg(feature = "runtime-benchmarks")]
+	type BenchmarkHelper = ModelsBenchmarkHelper;
 }

@@ -6,7 +6,10 @@ use codec::Codec;
 use pallet_datanets::{cid, ContributorStats, DatanetStatus, SubmissionStatus};
 use pallet_datanets_runtime_api as api;
 use serde::{Deserialize, Serialize};
-use sp_core::crypto::{Ss58AddressFormat, Ss58Codec};
+use sp_core::{
+	crypto::{Ss58AddressFormat, Ss58Codec},
+	H256,
+};
 
 /// Writes and reads accounts in the chain's SS58 format.
 #[derive(Clone, Copy)]
@@ -216,6 +219,22 @@ pub struct Reward {
 	pub claimable: Option<String>,
 }
 
+/// One entry of a datanet's accepted log. `head` chains from a zero head as
+/// `blake2_256(previous ‖ SCALE(index, submission, binary CID, contributor, weight))`
+/// (`openledger_primitives::dataset::next_head`), with the CID text parsed back to binary
+/// and the contributor decoded from SS58.
+#[derive(Serialize, Deserialize, Debug, Clone, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct Accepted {
+	pub index: u32,
+	pub submission: u64,
+	pub cid: String,
+	pub contributor: String,
+	pub weight: u8,
+	/// The log's head after this entry, 0x-prefixed hex.
+	pub head: H256,
+}
+
 /// Conversions from the runtime API's types, which need the SS58 format.
 impl Accounts {
 	pub fn leaderboard_entry<A: Ss58Codec, B: Into<u64>>(
@@ -259,7 +278,7 @@ impl Accounts {
 			id: info.id,
 			datanet: info.datanet,
 			contributor: self.show(&info.contributor),
-			cid: String::from_utf8_lossy(&cid::to_text(&info.cid)).into_owned(),
+			cid: cid_text(&info.cid),
 			bytes: info.bytes,
 			format: info.format.extension().into(),
 			submitted_at: info.submitted_at.into(),
@@ -338,6 +357,17 @@ impl Accounts {
 			unclaimed_agreeing_stake: info.unclaimed_agreeing_stake.to_string(),
 		}
 	}
+
+	pub fn accepted<A: Ss58Codec>(&self, entry: api::AcceptedInfo<A>) -> Accepted {
+		Accepted {
+			index: entry.index,
+			submission: entry.submission,
+			cid: cid_text(&entry.cid),
+			contributor: self.show(&entry.contributor),
+			weight: entry.weight,
+			head: entry.head.into(),
+		}
+	}
 }
 
 impl<Bal: ToString> From<api::RewardInfo<Bal>> for Reward {
@@ -350,6 +380,10 @@ impl<Bal: ToString> From<api::RewardInfo<Bal>> for Reward {
 			claimable: info.claimable.map(|amount| amount.to_string()),
 		}
 	}
+}
+
+fn cid_text(binary: &[u8]) -> String {
+	String::from_utf8_lossy(&cid::to_text(binary)).into_owned()
 }
 
 fn percent(share: sp_runtime::Perbill) -> f64 {
@@ -395,6 +429,33 @@ mod tests {
 			let text = serde_json::to_string(&entry).unwrap();
 			assert_eq!(serde_json::from_str::<LeaderboardEntry>(&text).unwrap(), entry, "{text}");
 		}
+	}
+
+	/// A client recomputes the head from the JSON alone: the CID text parses back to the
+	/// binary CID that was hashed, and the head reads back as the same 32 bytes.
+	#[test]
+	fn accepted_entries_carry_what_recomputes_the_head() {
+		let accounts = Accounts { ss58_format: 42 };
+		let alice: AccountId32 = accounts.parse(ALICE).unwrap();
+		let mut binary = vec![0x01, 0x55, 0x12, 0x20];
+		binary.extend_from_slice(&[9; 32]);
+		let head = [7; 32];
+		let entry = accounts.accepted(api::AcceptedInfo {
+			index: 3,
+			submission: 12,
+			cid: binary.clone(),
+			contributor: alice.clone(),
+			weight: 80,
+			head,
+		});
+		let json = serde_json::to_value(&entry).unwrap();
+		assert_eq!(json["head"], format!("0x{}", "07".repeat(32)));
+		assert_eq!(json["contributor"], ALICE);
+		assert_eq!((json["index"].clone(), json["weight"].clone()), (3.into(), 80.into()));
+		let read: Accepted = serde_json::from_value(json).unwrap();
+		assert_eq!(read.head.0, head);
+		assert_eq!(cid::parse(read.cid.as_bytes()).unwrap(), binary);
+		assert_eq!(accounts.parse::<AccountId32>(&read.contributor).unwrap(), alice);
 	}
 
 	#[test]

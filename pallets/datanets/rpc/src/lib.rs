@@ -87,6 +87,18 @@ pub trait DatanetsApi<BlockHash> {
 		limit: Option<u32>,
 		at: Option<BlockHash>,
 	) -> RpcResult<json::Page<json::Reward>>;
+
+	/// A page of a datanet's accepted log in acceptance order, each entry with the log's
+	/// running head after it: chaining the entries from a zero head recomputes every
+	/// dataset snapshot of the datanet.
+	#[method(name = "accepted")]
+	fn accepted(
+		&self,
+		datanet: u32,
+		offset: Option<u32>,
+		limit: Option<u32>,
+		at: Option<BlockHash>,
+	) -> RpcResult<json::Page<json::Accepted>>;
 }
 
 /// The runtime types the server is generic over, carried without being stored.
@@ -253,5 +265,18 @@ where
 			api.rewards(at, account, offset.unwrap_or(0), page_limit(limit))
 		})?;
 		Ok(json::Page::convert(page, Into::into))
+	}
+
+	fn accepted(
+		&self,
+		datanet: u32,
+		offset: Option<u32>,
+		limit: Option<u32>,
+		at: Option<Block::Hash>,
+	) -> RpcResult<json::Page<json::Accepted>> {
+		let page = self.query(at, &format!("datanet {datanet}"), |api, at| {
+			api.accepted(at, datanet, offset.unwrap_or(0), page_limit(limit))
+		})?;
+		Ok(json::Page::convert(page, |entry| self.accounts.accepted(entry)))
 	}
 }

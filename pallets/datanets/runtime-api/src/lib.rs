@@ -6,8 +6,8 @@
 use codec::Codec;
 pub use pallet_datanets::{
 	views::{
-		ContributorInfo, DatanetInfo, LeaderboardEntry, Page, RewardInfo, SubmissionInfo,
-		ValidatorInfo,
+		AcceptedInfo, ContributorInfo, DatanetInfo, LeaderboardEntry, Page, RewardInfo,
+		SubmissionInfo, ValidatorInfo,
 	},
 	Board, DatanetId, QueryError, SubmissionId, MAX_PAGE_SIZE,
 };
@@ -61,5 +61,13 @@ sp_api::decl_runtime_apis! {
 			offset: u32,
 			limit: u32,
 		) -> Result<Page<RewardInfo<Balance>>, QueryError>;
+
+		/// A page of a datanet's accepted log in acceptance order, with the running head
+		/// after each entry (dataset snapshots).
+		fn accepted(
+			datanet: DatanetId,
+			offset: u32,
+			limit: u32,
+		) -> Result<Page<AcceptedInfo<AccountId>>, QueryError>;
 	}
 }

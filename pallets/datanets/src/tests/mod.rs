@@ -9,6 +9,7 @@ mod property;
 mod queries;
 mod red_team;
 mod rewards;
+mod snapshots;
 mod submissions;
 mod validators;
 mod voting;

@@ -406,7 +406,10 @@ fn an_expired_submission_is_pruned_and_an_accepted_one_stays() {
 		run_to_block(System::block_number() + 10 * RETENTION);
 		assert_eq!(submission(accepted).status, SubmissionStatus::Accepted { weight: 50 });
 		assert_eq!(SubmissionByCid::<Test>::get(TEXT, canonical(&cid_text(1))), Some(accepted));
-		assert_eq!(crate::AcceptedSubmissions::<Test>::get(TEXT, 0), Some(accepted));
+		assert_eq!(
+			crate::AcceptedSubmissions::<Test>::get(TEXT, 0).map(|entry| entry.submission),
+			Some(accepted)
+		);
 		reserved(ZOE, TEXT, 1);
 		assert_noop!(
 			submit_reserved(ZOE, TEXT, 1, 10, FileFormat::Txt),

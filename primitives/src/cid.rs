@@ -25,6 +25,8 @@ pub const CANONICAL_CHUNK_BYTES: u64 = 262_144;
 const SHA2_512: u64 = 0x13;
 const BLAKE3: u64 = 0x1e;
 const BLAKE2B_256: u64 = 0xb220;
+/// Longest binary CIDv1 the chain stores: version, codec and a 64-byte multihash fit.
+pub const MAX_BINARY_CID_LEN: u32 = 80;
 
 /// Why a CID text is not a CID the chain reads.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
@@ -91,6 +93,12 @@ pub fn to_text(binary: &[u8]) -> Vec<u8> {
 		out.push(ALPHABET[((buffer << (5 - bits)) & 31) as usize]);
 	}
 	out
+}
+
+/// Whether `binary` is a binary CIDv1 with a known multihash and nothing after it: what a
+/// call that takes a binary CID accepts.
+pub fn is_binary_v1(binary: &[u8]) -> bool {
+	validate_v1(binary).is_ok()
 }
 
 fn validate_v1(binary: &[u8]) -> Result<(), CidError> {

@@ -1,0 +1,236 @@
+use super::*;
+use frame_support::{assert_noop, assert_ok, traits::fungible::InspectHold};
+use openledger_primitives::dataset::DatasetSnapshots;
+
+fn escrow(who: AccountId) -> Balance {
+	Balances::balance_on_hold(&RuntimeHoldReason::ModelFactory(HoldReason::JobBounty), &who)
+}
+
+#[test]
+fn create_takes_snapshots_and_escrows_the_bounty() {
+	test(|| {
+		let mut two = spec();
+		two.datanets = BoundedVec::truncate_from(vec![TEXT, CODE]);
+		let id = create(two);
+		let job = job(id);
+		let snapshots: Vec<_> =
+			[TEXT, CODE].iter().map(|d| TestDatasets::current_snapshot(*d).unwrap()).collect();
+		assert_eq!(job.snapshots.to_vec(), snapshots);
+		assert_eq!((snapshots[0].count, snapshots[1].count), (5, 3));
+		assert_eq!(
+			(job.base, job.parent, job.status, job.settled),
+			(SMOL, None, JobStatus::Open, false)
+		);
+		assert_eq!(
+			(job.commit_ends, job.reveal_ends),
+			(1 + COMMIT_PERIOD, 1 + COMMIT_PERIOD + REVEAL_PERIOD)
+		);
+		assert_eq!(escrow(CREATOR), BOUNTY);
+		assert_eq!(JobIndexCount::<Test>::get(JobStatusKind::Open), 1);
+		System::assert_last_event(
+			Event::JobCreated { job: id, creator: CREATOR, bounty: BOUNTY }.into(),
+		);
+		// Later acceptances do not move the job's snapshot.
+		accept_files(TEXT, 2);
+		assert_eq!(self::job(id).snapshots[0].count, 5);
+	});
+}
+
+#[test]
+fn refine_records_the_parent() {
+	test(|| {
+		verified_job();
+		let mut refine = spec();
+		refine.source = ModelSource::Refine(0);
+		refine.datanets = BoundedVec::truncate_from(vec![CODE]);
+		let id = create(refine);
+		assert_eq!((job(id).base, job(id).parent), (SMOL, Some(0)));
+		commit(id, T3, &result(7));
+		commit(id, T4, &result(7));
+		to_reveals(id);
+		reveal(id, T3, result(7));
+		reveal(id, T4, result(7));
+		let model = Models::<Test>::get(1).unwrap();
+		assert_eq!((model.parent, model.base, model.job), (Some(0), SMOL, id));
+		assert_eq!(model.snapshots[0].datanet, CODE);
+	});
+}
+
+#[test]
+fn creation_errors_each_have_their_own() {
+	test(|| {
+		let refused = |edit: &dyn Fn(&mut JobSpecOf<Test>), error: Error<Test>| {
+			let mut job = spec();
+			edit(&mut job);
+			assert_noop!(ModelFactory::create_job(RuntimeOrigin::signed(CREATOR), job), error);
+		};
+		fn with_lora(edit: fn(&mut LoraSettings)) -> impl Fn(&mut JobSpecOf<Test>) {
+			move |job| {
+				let mut settings = lora();
+				edit(&mut settings);
+				job.method = TrainingMethod::Lora(settings);
+			}
+		}
+		refused(&|j| j.source = ModelSource::Base(9), Error::BaseModelNotFound);
+		refused(&|j| j.source = ModelSource::Refine(9), Error::ModelNotFound);
+		refused(&|j| j.datanets.clear(), Error::NoDatanets);
+		refused(
+			&|j| j.datanets = BoundedVec::truncate_from(vec![TEXT, TEXT]),
+			Error::DuplicateDatanet,
+		);
+		refused(&|j| j.datanets = BoundedVec::truncate_from(vec![7]), Error::DatanetNotFound);
+		refused(&|j| j.datanets = BoundedVec::truncate_from(vec![EMPTY]), Error::EmptyDataset);
+		refused(&with_lora(|l| l.rank = 0), Error::InvalidLoraRank);
+		refused(&with_lora(|l| l.alpha = 0), Error::InvalidLoraAlpha);
+		refused(
+			&with_lora(|l| {
+				l.target_modules =
+					BoundedVec::truncate_from(vec![BoundedVec::truncate_from(b"Q-proj".to_vec())])
+			}),
+			Error::InvalidTargetModule,
+		);
+		refused(
+			&with_lora(|l| {
+				let q: ModuleName = BoundedVec::truncate_from(b"q_proj".to_vec());
+				l.target_modules = BoundedVec::truncate_from(vec![q.clone(), q]);
+			}),
+			Error::DuplicateTargetModule,
+		);
+		refused(
+			&|j| j.method = TrainingMethod::Qlora { lora: lora(), bits: 3 },
+			Error::InvalidQuantBits,
+		);
+		refused(&|j| j.hyper.learning_rate = FixedU64::from_u32(0), Error::InvalidLearningRate);
+		refused(
+			&|j| j.hyper.learning_rate = FixedU64::from_rational(3, 2),
+			Error::InvalidLearningRate,
+		);
+		refused(&|j| j.hyper.batch_size = 0, Error::InvalidBatchSize);
+		refused(&|j| j.hyper.gradient_accumulation = 0, Error::InvalidGradientAccumulation);
+		refused(&|j| j.hyper.length = TrainingLength::Steps(0), Error::InvalidTrainingLength);
+		refused(&|j| j.hyper.length = TrainingLength::Epochs(1001), Error::InvalidTrainingLength);
+		refused(&|j| j.hyper.sequence_length = 1, Error::InvalidSequenceLength);
+		refused(&|j| j.hyper.warmup_steps = 101, Error::WarmupTooLong);
+		refused(&|j| j.hyper.eval_fraction = Perbill::zero(), Error::InvalidEvalFraction);
+		refused(&|j| j.hyper.eval_fraction = Perbill::from_percent(51), Error::InvalidEvalFraction);
+		refused(&|j| j.bounty = MIN_BOUNTY - 1, Error::BountyTooLow);
+		refused(&|j| j.attestations = 1, Error::TooFewAttestations);
+		refused(&|j| j.max_attesters = 2, Error::InvalidMaxAttesters);
+		refused(&|j| j.max_attesters = MAX_ATTESTERS + 1, Error::InvalidMaxAttesters);
+		refused(&|j| j.commit_period = MIN_PERIOD - 1, Error::InvalidCommitPeriod);
+		refused(&|j| j.commit_period = 101, Error::InvalidCommitPeriod);
+		refused(&|j| j.reveal_period = MIN_PERIOD - 1, Error::InvalidRevealPeriod);
+		refused(&|j| j.reveal_period = 101, Error::InvalidRevealPeriod);
+		assert_noop!(
+			ModelFactory::create_job(RuntimeOrigin::signed(PAUPER), spec()),
+			Error::<Test>::InsufficientBalance
+		);
+	});
+}
+
+#[test]
+fn qlora_and_epochs_are_accepted() {
+	test(|| {
+		let mut job = spec();
+		job.method = TrainingMethod::Qlora { lora: lora(), bits: 4 };
+		job.hyper.length = TrainingLength::Epochs(2);
+		job.hyper.warmup_steps = 1_000; // epochs: the step count is the trainer's to derive
+		create(job);
+	});
+}
+
+#[test]
+fn cancel_refunds_before_the_first_commit() {
+	test(|| {
+		let id = create(spec());
+		assert_ok!(ModelFactory::cancel_job(RuntimeOrigin::signed(CREATOR), id));
+		assert_eq!((job(id).status, job(id).settled), (JobStatus::Cancelled, true));
+		assert_eq!((escrow(CREATOR), free(CREATOR)), (0, INITIAL_BALANCE));
+		System::assert_last_event(Event::JobCancelled { job: id }.into());
+	});
+}
+
+#[test]
+fn cancel_errors() {
+	test(|| {
+		assert_noop!(
+			ModelFactory::cancel_job(RuntimeOrigin::signed(CREATOR), 5),
+			Error::<Test>::JobNotFound
+		);
+		let id = create(spec());
+		assert_noop!(
+			ModelFactory::cancel_job(RuntimeOrigin::signed(OTHER), id),
+			Error::<Test>::NotJobCreator
+		);
+		commit(id, T1, &result(1));
+		assert_noop!(
+			ModelFactory::cancel_job(RuntimeOrigin::signed(CREATOR), id),
+			Error::<Test>::JobHasCommits
+		);
+		let other = create(spec());
+		assert_ok!(ModelFactory::cancel_job(RuntimeOrigin::signed(CREATOR), other));
+		assert_noop!(
+			ModelFactory::cancel_job(RuntimeOrigin::signed(CREATOR), other),
+			Error::<Test>::JobNotOpen
+		);
+	});
+}
+
+#[test]
+fn a_job_without_commits_expires_with_a_refund() {
+	test(|| {
+		let id = create(spec());
+		assert_noop!(
+			ModelFactory::finalize_job(RuntimeOrigin::signed(OTHER), id),
+			Error::<Test>::JobNotDue
+		);
+		to_reveals(id);
+		assert_ok!(ModelFactory::finalize_job(RuntimeOrigin::signed(OTHER), id));
+		assert_eq!(job(id).status, JobStatus::Expired);
+		assert_eq!((escrow(CREATOR), free(CREATOR)), (0, INITIAL_BALANCE));
+		System::assert_last_event(Event::JobExpired { job: id }.into());
+		assert_noop!(
+			ModelFactory::finalize_job(RuntimeOrigin::signed(OTHER), id),
+			Error::<Test>::AlreadySettled
+		);
+	});
+}
+
+#[test]
+fn finalize_errors() {
+	test(|| {
+		assert_noop!(
+			ModelFactory::finalize_job(RuntimeOrigin::signed(OTHER), 3),
+			Error::<Test>::JobNotFound
+		);
+		let id = create(spec());
+		commit(id, T1, &result(1));
+		to_reveals(id);
+		// Commits, so due only after the reveal deadline.
+		assert_noop!(
+			ModelFactory::finalize_job(RuntimeOrigin::signed(OTHER), id),
+			Error::<Test>::JobNotDue
+		);
+	});
+}
+
+#[test]
+fn a_job_without_agreement_fails_and_refunds() {
+	test(|| {
+		let id = create(spec());
+		commit(id, T1, &result(1));
+		commit(id, T2, &result(2));
+		to_reveals(id);
+		reveal(id, T1, result(1));
+		reveal(id, T2, result(2));
+		assert_eq!(job(id).status, JobStatus::Open);
+		to_due(id);
+		assert_ok!(ModelFactory::finalize_job(RuntimeOrigin::signed(OTHER), id));
+		assert_eq!((job(id).status, job(id).settled), (JobStatus::Failed, true));
+		assert_eq!((escrow(CREATOR), free(CREATOR)), (0, INITIAL_BALANCE));
+		// Nothing verified: revealed results disagree with nothing, no one is slashed.
+		assert_eq!((bond(T1), bond(T2)), (TRAINER_BOND, TRAINER_BOND));
+		System::assert_has_event(Event::JobFailed { job: id }.into());
+		assert_eq!(NextModelId::<Test>::get(), 0);
+	});
+}

@@ -1,0 +1,25 @@
+//! What the OpenLedger chain and its clients must compute alike, in one `no_std` crate:
+//! the runtime's pallets and the off-chain clients (CLI, trainer worker) depend on it, so a
+//! commitment or a snapshot head is computed by one piece of code everywhere.
+//!
+//! - [`cid`]: the one binary form of an IPFS CID the chain stores, parsed from any text form.
+//! - [`dev`]: facts about the real files the development chain registers.
+//! - [`query`]: the page every paged read returns.
+//! - [`seal`]: commit–reveal commitments, used by validators' votes (pallet-datanets) and
+//!   trainers' attestations (pallet-models).
+//! - [`dataset`]: the running head of a datanet's accepted log, which names a dataset
+//!   snapshot that anyone can recompute.
+
+#![cfg_attr(not(feature = "std"), no_std)]
+#![deny(missing_docs)]
+
+extern crate alloc;
+
+pub mod cid;
+pub mod dataset;
+pub mod dev;
+pub mod query;
+pub mod seal;
+
+/// A 32-byte blake2-256 digest.
+pub type Hash32 = [u8; 32];
