@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Regenerates pallets/datanets/src/weights.rs with frame-omni-bencher against the runtime's
+# Regenerates each pallet's src/weights.rs (pallet-datanets, pallet-models; or those named in
+# PALLETS, e.g. PALLETS=models) with frame-omni-bencher against the runtime's
 # wasm, built with `runtime-benchmarks`: execution in the compiled wasm executor, database
 # reads and writes as the benchmarks make them, proof sizes from each storage item's
 # MaxEncodedLen. Installs frame-omni-bencher (cargo install, once; its RocksDB needs
@@ -7,10 +8,12 @@
 #
 #   scripts/bench-pallet-weights.sh              # 20 steps, 10 repeats: ~10 min on 2 cores
 #   STEPS=5 REPEAT=2 scripts/bench-pallet-weights.sh     # a quick look
+#   PALLETS=models scripts/bench-pallet-weights.sh        # one pallet
 set -euo pipefail
 cd "$(dirname "$0")/.."
 steps="${STEPS:-20}"
 repeat="${REPEAT:-10}"
+pallets="${PALLETS:-datanets models}"
 target="${CARGO_TARGET_DIR:-$PWD/target}"
 omni_version=0.28.0
 
@@ -36,10 +39,12 @@ cp "$target/debug/wbuild/openledger-runtime/openledger_runtime.wasm" "$wasm"
 touch runtime/build.rs
 
 echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)"
-frame-omni-bencher v1 benchmark pallet \
-	--runtime "$wasm" \
-	--genesis-builder-preset development \
-	--pallet pallet_datanets --extrinsic '*' \
-	--steps "$steps" --repeat "$repeat" \
-	--template scripts/weight-template.hbs \
-	--output pallets/datanets/src/weights.rs
+for pallet in $pallets; do
+	frame-omni-bencher v1 benchmark pallet \
+		--runtime "$wasm" \
+		--genesis-builder-preset development \
+		--pallet "pallet_$pallet" --extrinsic '*' \
+		--steps "$steps" --repeat "$repeat" \
+		--template scripts/weight-template.hbs \
+		--output "pallets/$pallet/src/weights.rs"
+done

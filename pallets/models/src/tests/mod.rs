@@ -6,6 +6,7 @@ mod attestations;
 mod base_models;
 mod jobs;
 mod queries;
+mod red_team;
 mod trainers;
 
 use crate::{mock::*, *};
