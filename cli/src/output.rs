@@ -48,6 +48,12 @@ impl Output {
 	}
 }
 
+/// One record as `label: value` lines, the labels right-aligned.
+pub fn fields(rows: &[(&str, String)]) -> String {
+	let width = rows.iter().map(|(label, _)| label.chars().count()).max().unwrap_or(0);
+	rows.iter().map(|(label, value)| format!("{label:>width$}: {value}\n")).collect()
+}
+
 /// Left-aligned columns separated by two spaces.
 pub fn table(header: &[&str], rows: &[Vec<String>]) -> String {
 	let mut widths: Vec<usize> = header.iter().map(|h| h.len()).collect();

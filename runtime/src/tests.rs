@@ -98,6 +98,25 @@ fn development_genesis_opens_datanets_and_bonds_validators() {
 }
 
 #[test]
+fn development_genesis_registers_smollm2_and_two_trainers() {
+	use openledger_primitives::{cid, dev::SMOLLM2_135M_INSTRUCT as SMOL};
+	dev_ext().execute_with(|| {
+		let base = pallet_models::BaseModels::<Runtime>::get(0).unwrap();
+		assert_eq!(base.family, pallet_models::ModelFamily::Smollm2);
+		assert_eq!(base.weights_cid.to_vec(), cid::parse(SMOL.weights_cid.as_bytes()).unwrap());
+		assert_eq!(
+			(base.weights_hash, base.tokenizer_hash, base.parameters),
+			(SMOL.weights_hash, SMOL.tokenizer_hash, SMOL.parameters)
+		);
+		for trainer in [Sr25519Keyring::Eve, Sr25519Keyring::Ferdie] {
+			let record = pallet_models::Trainers::<Runtime>::get(trainer.to_account_id()).unwrap();
+			assert_eq!(record.bond, crate::genesis_config_presets::DEV_TRAINER_BOND);
+		}
+		pallet_models::Pallet::<Runtime>::do_try_state().unwrap();
+	});
+}
+
+#[test]
 fn a_batch_cannot_submit_more_files_than_the_daily_cap() {
 	dev_ext().execute_with(|| {
 		reserve(&(0..21).chain(100..102).map(|n| (n, 1)).collect::<Vec<_>>());

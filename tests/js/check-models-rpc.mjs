@@ -2,36 +2,13 @@
 // definitions (pallets/models/rpc/polkadot-js.mjs), and through the Models view functions
 // with the metadata alone, and prints what it got as one JSON line for the Rust test.
 // Usage: node check-models-rpc.mjs ws://127.0.0.1:9944 JOB MODEL
-import { ApiPromise, WsProvider } from '@polkadot/api';
-import { u8aConcat, u8aToHex } from '@polkadot/util';
 import { modelsRpc } from '../../pallets/models/rpc/polkadot-js.mjs';
+import { connect, failer, view as viewOf } from './common.mjs';
 
 const [url, job, model] = process.argv.slice(2);
-const deadline = setTimeout(() => fail('timed out after 120 s'), 120_000);
-
-function fail(message) {
-  console.error(`check-models-rpc: ${message}`);
-  process.exit(1);
-}
-
-const api = await ApiPromise.create({
-  provider: new WsProvider(url), rpc: modelsRpc, noInitWarn: true, throwOnConnect: true,
-});
-
-async function view(name, ...args) {
-  const pallet = api.runtimeMetadata.asLatest.pallets.find((p) => p.name.toString() === 'Models');
-  const fn = pallet?.viewFunctions.find((f) => f.name.toString() === name);
-  if (!fn) fail(`no view function Models.${name} in the metadata`);
-  const input = u8aConcat(...fn.inputs.map((arg, i) =>
-    api.registry.createType(api.registry.createLookupType(arg.type), args[i]).toU8a()));
-  const id = fn.id.toU8a();
-  const result = await api.call.runtimeViewFunction.executeViewFunction(
-    { prefix: id.slice(0, 16), suffix: id.slice(16, 32) }, u8aToHex(input));
-  if (result.isErr) fail(`view function ${name} failed: ${result.asErr.toString()}`);
-  const output = api.registry.createType(api.registry.createLookupType(fn.output), result.asOk);
-  if (output.isErr) return { error: output.asErr.toString() };
-  return output.asOk.toJSON();
-}
+const fail = failer('check-models-rpc');
+const { api, done } = await connect(url, modelsRpc, fail);
+const view = (name, ...args) => viewOf(api, fail, 'Models', name, ...args);
 
 const rpc = {
   job: (await api.rpc.models.job(Number(job))).toJSON(),
@@ -48,5 +25,4 @@ const views = {
 const stored = (await api.query.models.models(Number(model))).toJSON();
 
 console.log(JSON.stringify({ rpc, views, stored }));
-clearTimeout(deadline);
-await api.disconnect();
+await done();

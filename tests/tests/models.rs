@@ -167,10 +167,10 @@ async fn a_job_over_accepted_files_is_verified_by_agreeing_trainers_and_a_dissen
 	let paid = chain_free(&node, &dev::eve()).await - eve_before;
 	assert!(paid > 4 * OPEN && paid <= 5 * OPEN, "Eve's share of 10 OPEN less fees: {paid}");
 
-	// Dave's other hash is a dissent: 10% of his bond.
+	// Dave's other hash is a dissent: 10% of the stake a commitment carries (100 OPEN).
 	reveal(&chain, job_id, &dev::dave(), &other).await;
 	let dave: Json = rpc(&node, "models_trainer", rpc_params![address(&dev::dave())]).await;
-	assert_eq!(dave["bond"], (180 * OPEN).to_string());
+	assert_eq!(dave["bond"], (190 * OPEN).to_string());
 
 	let shown = cli.json(&["job", "show", &job_id.to_string()], None);
 	assert_eq!((shown["status"].clone(), shown["model"].clone()), ("verified".into(), 0.into()));

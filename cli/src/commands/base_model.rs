@@ -1,6 +1,10 @@
 //! `openledger base-model list|show`.
 
-use crate::{context::Global, error::CliResult, output::table};
+use crate::{
+	context::Global,
+	error::CliResult,
+	output::{fields, table},
+};
 use clap::Subcommand;
 use openledger_client::models_json as json;
 
@@ -28,7 +32,7 @@ pub fn describe(model: &json::BaseModel) -> String {
 		("status", model.status.clone()),
 		("registered at block", model.registered_at.to_string()),
 	];
-	rows.iter().map(|(k, v)| format!("{k:20} {v}")).collect::<Vec<_>>().join("\n")
+	fields(&rows)
 }
 
 pub async fn run(global: &Global, command: BaseModelCommand) -> CliResult<()> {

@@ -4,7 +4,7 @@ use crate::{
 	commands::event,
 	context::Global,
 	error::{CliError, CliResult},
-	output::table,
+	output::{fields, table},
 };
 use clap::{Subcommand, ValueEnum};
 use openledger_client::{
@@ -136,7 +136,7 @@ pub fn describe(datanet: &json::Datanet) -> String {
 			),
 		),
 	];
-	rows.iter().map(|(label, value)| format!("{label:>24}: {value}\n")).collect()
+	fields(&rows)
 }
 
 pub async fn run(global: &Global, command: DatanetCommand) -> CliResult<()> {

@@ -8,7 +8,7 @@ use crate::{
 	},
 	context::Global,
 	error::{CliError, CliResult},
-	output::table,
+	output::{fields, table},
 };
 use clap::{builder::TypedValueParser, Subcommand, ValueEnum};
 use openledger_client::{
@@ -265,7 +265,7 @@ fn describe(job: &json::Job) -> String {
 		};
 		rows.push(("attestation", format!("{}: {result}", attestation.trainer)));
 	}
-	rows.iter().map(|(k, v)| format!("{k:18} {v}")).collect::<Vec<_>>().join("\n")
+	fields(&rows)
 }
 
 pub async fn run(global: &Global, command: JobCommand) -> CliResult<()> {

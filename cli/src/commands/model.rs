@@ -1,6 +1,10 @@
 //! `openledger model list|show`.
 
-use crate::{context::Global, error::CliResult, output::table};
+use crate::{
+	context::Global,
+	error::CliResult,
+	output::{fields, table},
+};
 use clap::Subcommand;
 use openledger_client::{models::ModelsOf, models_json as json};
 
@@ -82,7 +86,7 @@ fn describe(model: &json::Model) -> String {
 		("attesters", model.attesters.join(", ")),
 		("verified at block", model.verified_at.to_string()),
 	];
-	rows.iter().map(|(k, v)| format!("{k:18} {v}")).collect::<Vec<_>>().join("\n")
+	fields(&rows)
 }
 
 pub async fn run(global: &Global, command: ModelCommand) -> CliResult<()> {

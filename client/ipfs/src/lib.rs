@@ -7,16 +7,20 @@
 //! - `Layout::KUBO_V1` is `ipfs add --cid-version=1`: CIDv1, raw leaves, the same chunks and
 //!   DAG shape. The CLI submits this form to the chain.
 //!
-//! `ContentStore` is what the CLI uses: either store, with the same add / cat / pin.
+//! `ContentStore` is what the CLI uses: either store, with the same add / cat / pin. It and
+//! the Kubo backend are the default feature `kubo`; without it (the trainer's tests, which
+//! only compute CIDs) the crate does not pull in an HTTP client.
 
 mod cid;
 mod dagpb;
+#[cfg(feature = "kubo")]
 mod kubo;
 mod read;
 mod store;
 mod unixfs;
 
 pub use cid::{Cid, CidError, Codec};
+#[cfg(feature = "kubo")]
 pub use kubo::{Kubo, KuboError};
 pub use read::{read_file, ReadError};
 pub use store::{BlockStore, StoreError};
@@ -32,6 +36,7 @@ pub fn content_matches(cid: &Cid, content: &[u8]) -> bool {
 	layouts.iter().any(|layout| add(content, *layout).root == *cid)
 }
 
+#[cfg(feature = "kubo")]
 #[derive(Debug, thiserror::Error)]
 pub enum IpfsError {
 	#[error(transparent)]
@@ -43,11 +48,13 @@ pub enum IpfsError {
 }
 
 /// Where the CLI keeps and finds content.
+#[cfg(feature = "kubo")]
 pub enum ContentStore {
 	Embedded(BlockStore),
 	Kubo(Box<Kubo>),
 }
 
+#[cfg(feature = "kubo")]
 impl ContentStore {
 	/// A short description for messages: the store's directory or the API's URL.
 	pub fn location(&self) -> String {

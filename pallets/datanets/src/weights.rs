@@ -5,7 +5,7 @@
 //! the benchmark's own database accesses; proof sizes are estimated from each storage
 //! item's `MaxEncodedLen`. See docs/BENCHMARKS.md.
 //!
-//! Command: `frame-omni-bencher v1 benchmark pallet --runtime /tmp/tmp.IjfGI3kvDy/openledger_runtime_benchmarks.wasm --genesis-builder-preset development --pallet pallet_datanets --extrinsic * --steps 20 --repeat 10 --template scripts/weight-template.hbs --output pallets/datanets/src/weights.rs`
+//! Command: `frame-omni-bencher v1 benchmark pallet --runtime /root/.cache/openledger-chain/target/benchmarks/openledger_runtime.wasm --genesis-builder-preset development --pallet pallet_datanets --extrinsic * --steps 20 --repeat 10 --template scripts/weight-template.hbs --output pallets/datanets/src/weights.rs`
 
 #![cfg_attr(rustfmt, rustfmt_skip)]
 #![allow(unused_parens, unused_imports, missing_docs)]
@@ -42,81 +42,81 @@ pub trait WeightInfo {
 pub struct SubstrateWeight<T>(PhantomData<T>);
 impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	fn create_datanet() -> Weight {
-		// Proof size: measured 322, estimated 3593 bytes.
-		Weight::from_parts(41_693_000, 3593)
+		// Proof size: measured 355, estimated 3604 bytes.
+		Weight::from_parts(41_673_000, 3604)
 			.saturating_add(T::DbWeight::get().reads(3_u64))
 			.saturating_add(T::DbWeight::get().writes(4_u64))
 	}
 	fn update_description() -> Weight {
 		// Proof size: measured 1470, estimated 4761 bytes.
-		Weight::from_parts(10_556_000, 4761)
+		Weight::from_parts(10_646_000, 4761)
 			.saturating_add(T::DbWeight::get().reads(1_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
 	fn lower_caps() -> Weight {
 		// Proof size: measured 1470, estimated 4761 bytes.
-		Weight::from_parts(10_195_000, 4761)
+		Weight::from_parts(10_396_000, 4761)
 			.saturating_add(T::DbWeight::get().reads(1_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
 	fn close_datanet() -> Weight {
-		// Proof size: measured 1766, estimated 4761 bytes.
-		Weight::from_parts(37_776_000, 4761)
+		// Proof size: measured 1799, estimated 4761 bytes.
+		Weight::from_parts(38_308_000, 4761)
 			.saturating_add(T::DbWeight::get().reads(3_u64))
 			.saturating_add(T::DbWeight::get().writes(3_u64))
 	}
 	fn fund_rewards() -> Weight {
 		// Proof size: measured 1838, estimated 6196 bytes.
-		Weight::from_parts(49_153_000, 6196)
+		Weight::from_parts(49_354_000, 6196)
 			.saturating_add(T::DbWeight::get().reads(4_u64))
 			.saturating_add(T::DbWeight::get().writes(4_u64))
 	}
 	fn submit() -> Weight {
-		// Proof size: measured 2887, estimated 4761 bytes.
-		Weight::from_parts(96_704_000, 4761)
+		// Proof size: measured 2920, estimated 4761 bytes.
+		Weight::from_parts(97_555_000, 4761)
 			.saturating_add(T::DbWeight::get().reads(13_u64))
 			.saturating_add(T::DbWeight::get().writes(15_u64))
 	}
 	fn bond_validator() -> Weight {
-		// Proof size: measured 2015, estimated 4761 bytes.
-		Weight::from_parts(50_716_000, 4761)
+		// Proof size: measured 2048, estimated 4761 bytes.
+		Weight::from_parts(52_879_000, 4761)
 			.saturating_add(T::DbWeight::get().reads(4_u64))
 			.saturating_add(T::DbWeight::get().writes(4_u64))
 	}
 	fn unbond() -> Weight {
 		// Proof size: measured 1686, estimated 4761 bytes.
-		Weight::from_parts(15_683_000, 4761)
+		Weight::from_parts(16_245_000, 4761)
 			.saturating_add(T::DbWeight::get().reads(2_u64))
 			.saturating_add(T::DbWeight::get().writes(2_u64))
 	}
 	fn withdraw_unbonded() -> Weight {
-		// Proof size: measured 2019, estimated 4761 bytes.
-		Weight::from_parts(42_804_000, 4761)
+		// Proof size: measured 2052, estimated 4761 bytes.
+		Weight::from_parts(44_506_000, 4761)
 			.saturating_add(T::DbWeight::get().reads(4_u64))
 			.saturating_add(T::DbWeight::get().writes(4_u64))
 	}
 	fn commit_vote() -> Weight {
 		// Proof size: measured 762, estimated 3695 bytes.
-		Weight::from_parts(19_499_000, 3695)
+		Weight::from_parts(19_979_000, 3695)
 			.saturating_add(T::DbWeight::get().reads(3_u64))
 			.saturating_add(T::DbWeight::get().writes(3_u64))
 	}
 	/// `v` in `[1, 64]`.
 	fn reveal_vote(v: u32) -> Weight {
-		// Proof size: measured 2493, estimated 6246 + v × 2590 bytes.
-		Weight::from_parts(78_783_184, 6246)
-			.saturating_add(Weight::from_parts(3_278_205, 0).saturating_mul(v.into()))
-			.saturating_add(T::DbWeight::get().reads(13_u64))
+		// Proof size: measured 2584, estimated 6246 + v × 2590 bytes.
+		Weight::from_parts(86_508_599, 6246)
+			.saturating_add(Weight::from_parts(3_431_486, 0).saturating_mul(v.into()))
+			.saturating_add(T::DbWeight::get().reads(14_u64))
 			.saturating_add(T::DbWeight::get().reads((1_u64).saturating_mul(v.into())))
 			.saturating_add(T::DbWeight::get().writes(16_u64))
 			.saturating_add(Weight::from_parts(0, 2590).saturating_mul(v.into()))
 	}
 	/// `v` in `[1, 64]`.
 	fn settle(v: u32) -> Weight {
-		// Proof size: measured 3242, estimated 6507 + v × 2596 bytes.
-		Weight::from_parts(112_681_429, 6507)
-			.saturating_add(Weight::from_parts(35_490_994, 0).saturating_mul(v.into()))
-			.saturating_add(T::DbWeight::get().reads(15_u64))
+		// Proof size: measured 3325, estimated 6507 + v × 2596 bytes.
+		Weight::from_parts(106_189_612, 6507)
+			.saturating_add(Weight::from_parts(37_176_836, 0).saturating_mul(v.into()))
+			.saturating_add(T::DbWeight::get().reads(16_u64))
 			.saturating_add(T::DbWeight::get().reads((4_u64).saturating_mul(v.into())))
 			.saturating_add(T::DbWeight::get().writes(18_u64))
 			.saturating_add(T::DbWeight::get().writes((4_u64).saturating_mul(v.into())))
@@ -124,153 +124,153 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	}
 	fn claim_rewards() -> Weight {
 		// Proof size: measured 2020, estimated 6196 bytes.
-		Weight::from_parts(59_108_000, 6196)
+		Weight::from_parts(59_428_000, 6196)
 			.saturating_add(T::DbWeight::get().reads(5_u64))
 			.saturating_add(T::DbWeight::get().writes(6_u64))
 	}
 	/// `n` in `[1, 20]`.
 	fn reserve(n: u32) -> Weight {
 		// Proof size: measured 99, estimated 990 + n × 2559 bytes.
-		Weight::from_parts(4_909_015, 990)
-			.saturating_add(Weight::from_parts(4_483_399, 0).saturating_mul(n.into()))
+		Weight::from_parts(5_237_013, 990)
+			.saturating_add(Weight::from_parts(4_691_743, 0).saturating_mul(n.into()))
 			.saturating_add(T::DbWeight::get().reads((1_u64).saturating_mul(n.into())))
 			.saturating_add(T::DbWeight::get().writes((2_u64).saturating_mul(n.into())))
 			.saturating_add(Weight::from_parts(0, 2559).saturating_mul(n.into()))
 	}
 	fn withdraw_pool() -> Weight {
 		// Proof size: measured 1838, estimated 6196 bytes.
-		Weight::from_parts(47_120_000, 6196)
+		Weight::from_parts(49_003_000, 6196)
 			.saturating_add(T::DbWeight::get().reads(4_u64))
 			.saturating_add(T::DbWeight::get().writes(4_u64))
 	}
 	fn prune() -> Weight {
 		// Proof size: measured 484, estimated 3695 bytes.
-		Weight::from_parts(8_993_000, 3695)
+		Weight::from_parts(9_264_000, 3695)
 			.saturating_add(T::DbWeight::get().reads(1_u64))
 			.saturating_add(T::DbWeight::get().writes(3_u64))
 	}
 	fn drop_reservation() -> Weight {
 		// Proof size: measured 260, estimated 6148 bytes.
-		Weight::from_parts(7_030_000, 6148)
+		Weight::from_parts(7_260_000, 6148)
 			.saturating_add(T::DbWeight::get().reads(2_u64))
 			.saturating_add(T::DbWeight::get().writes(2_u64))
 	}
 	/// `h` in `[2, 16]`.
 	fn update_boards(h: u32) -> Weight {
-		// Proof size: measured 0, estimated 11502 + h × 8336 bytes.
-		Weight::from_parts(29_604_000, 11502)
-			.saturating_add(Weight::from_parts(18_480_084, 0).saturating_mul(h.into()))
+		// Proof size: measured 0, estimated 11502 + h × 8310 bytes.
+		Weight::from_parts(30_746_000, 11502)
+			.saturating_add(Weight::from_parts(20_693_327, 0).saturating_mul(h.into()))
 			.saturating_add(T::DbWeight::get().reads(6_u64))
 			.saturating_add(T::DbWeight::get().reads((3_u64).saturating_mul(h.into())))
 			.saturating_add(T::DbWeight::get().writes(6_u64))
 			.saturating_add(T::DbWeight::get().writes((3_u64).saturating_mul(h.into())))
-			.saturating_add(Weight::from_parts(0, 8336).saturating_mul(h.into()))
+			.saturating_add(Weight::from_parts(0, 8310).saturating_mul(h.into()))
 	}
 }
 
 /// For tests: the same figures with parity-db's database weights.
 impl WeightInfo for () {
 	fn create_datanet() -> Weight {
-		Weight::from_parts(41_693_000, 3593)
+		Weight::from_parts(41_673_000, 3604)
 			.saturating_add(ParityDbWeight::get().reads(3_u64))
 			.saturating_add(ParityDbWeight::get().writes(4_u64))
 	}
 	fn update_description() -> Weight {
-		Weight::from_parts(10_556_000, 4761)
+		Weight::from_parts(10_646_000, 4761)
 			.saturating_add(ParityDbWeight::get().reads(1_u64))
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}
 	fn lower_caps() -> Weight {
-		Weight::from_parts(10_195_000, 4761)
+		Weight::from_parts(10_396_000, 4761)
 			.saturating_add(ParityDbWeight::get().reads(1_u64))
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}
 	fn close_datanet() -> Weight {
-		Weight::from_parts(37_776_000, 4761)
+		Weight::from_parts(38_308_000, 4761)
 			.saturating_add(ParityDbWeight::get().reads(3_u64))
 			.saturating_add(ParityDbWeight::get().writes(3_u64))
 	}
 	fn fund_rewards() -> Weight {
-		Weight::from_parts(49_153_000, 6196)
+		Weight::from_parts(49_354_000, 6196)
 			.saturating_add(ParityDbWeight::get().reads(4_u64))
 			.saturating_add(ParityDbWeight::get().writes(4_u64))
 	}
 	fn submit() -> Weight {
-		Weight::from_parts(96_704_000, 4761)
+		Weight::from_parts(97_555_000, 4761)
 			.saturating_add(ParityDbWeight::get().reads(13_u64))
 			.saturating_add(ParityDbWeight::get().writes(15_u64))
 	}
 	fn bond_validator() -> Weight {
-		Weight::from_parts(50_716_000, 4761)
+		Weight::from_parts(52_879_000, 4761)
 			.saturating_add(ParityDbWeight::get().reads(4_u64))
 			.saturating_add(ParityDbWeight::get().writes(4_u64))
 	}
 	fn unbond() -> Weight {
-		Weight::from_parts(15_683_000, 4761)
+		Weight::from_parts(16_245_000, 4761)
 			.saturating_add(ParityDbWeight::get().reads(2_u64))
 			.saturating_add(ParityDbWeight::get().writes(2_u64))
 	}
 	fn withdraw_unbonded() -> Weight {
-		Weight::from_parts(42_804_000, 4761)
+		Weight::from_parts(44_506_000, 4761)
 			.saturating_add(ParityDbWeight::get().reads(4_u64))
 			.saturating_add(ParityDbWeight::get().writes(4_u64))
 	}
 	fn commit_vote() -> Weight {
-		Weight::from_parts(19_499_000, 3695)
+		Weight::from_parts(19_979_000, 3695)
 			.saturating_add(ParityDbWeight::get().reads(3_u64))
 			.saturating_add(ParityDbWeight::get().writes(3_u64))
 	}
 	fn reveal_vote(v: u32) -> Weight {
-		Weight::from_parts(78_783_184, 6246)
-			.saturating_add(Weight::from_parts(3_278_205, 0).saturating_mul(v.into()))
-			.saturating_add(ParityDbWeight::get().reads(13_u64))
+		Weight::from_parts(86_508_599, 6246)
+			.saturating_add(Weight::from_parts(3_431_486, 0).saturating_mul(v.into()))
+			.saturating_add(ParityDbWeight::get().reads(14_u64))
 			.saturating_add(ParityDbWeight::get().reads((1_u64).saturating_mul(v.into())))
 			.saturating_add(ParityDbWeight::get().writes(16_u64))
 			.saturating_add(Weight::from_parts(0, 2590).saturating_mul(v.into()))
 	}
 	fn settle(v: u32) -> Weight {
-		Weight::from_parts(112_681_429, 6507)
-			.saturating_add(Weight::from_parts(35_490_994, 0).saturating_mul(v.into()))
-			.saturating_add(ParityDbWeight::get().reads(15_u64))
+		Weight::from_parts(106_189_612, 6507)
+			.saturating_add(Weight::from_parts(37_176_836, 0).saturating_mul(v.into()))
+			.saturating_add(ParityDbWeight::get().reads(16_u64))
 			.saturating_add(ParityDbWeight::get().reads((4_u64).saturating_mul(v.into())))
 			.saturating_add(ParityDbWeight::get().writes(18_u64))
 			.saturating_add(ParityDbWeight::get().writes((4_u64).saturating_mul(v.into())))
 			.saturating_add(Weight::from_parts(0, 2596).saturating_mul(v.into()))
 	}
 	fn claim_rewards() -> Weight {
-		Weight::from_parts(59_108_000, 6196)
+		Weight::from_parts(59_428_000, 6196)
 			.saturating_add(ParityDbWeight::get().reads(5_u64))
 			.saturating_add(ParityDbWeight::get().writes(6_u64))
 	}
 	fn reserve(n: u32) -> Weight {
-		Weight::from_parts(4_909_015, 990)
-			.saturating_add(Weight::from_parts(4_483_399, 0).saturating_mul(n.into()))
+		Weight::from_parts(5_237_013, 990)
+			.saturating_add(Weight::from_parts(4_691_743, 0).saturating_mul(n.into()))
 			.saturating_add(ParityDbWeight::get().reads((1_u64).saturating_mul(n.into())))
 			.saturating_add(ParityDbWeight::get().writes((2_u64).saturating_mul(n.into())))
 			.saturating_add(Weight::from_parts(0, 2559).saturating_mul(n.into()))
 	}
 	fn withdraw_pool() -> Weight {
-		Weight::from_parts(47_120_000, 6196)
+		Weight::from_parts(49_003_000, 6196)
 			.saturating_add(ParityDbWeight::get().reads(4_u64))
 			.saturating_add(ParityDbWeight::get().writes(4_u64))
 	}
 	fn prune() -> Weight {
-		Weight::from_parts(8_993_000, 3695)
+		Weight::from_parts(9_264_000, 3695)
 			.saturating_add(ParityDbWeight::get().reads(1_u64))
 			.saturating_add(ParityDbWeight::get().writes(3_u64))
 	}
 	fn drop_reservation() -> Weight {
-		Weight::from_parts(7_030_000, 6148)
+		Weight::from_parts(7_260_000, 6148)
 			.saturating_add(ParityDbWeight::get().reads(2_u64))
 			.saturating_add(ParityDbWeight::get().writes(2_u64))
 	}
 	fn update_boards(h: u32) -> Weight {
-		Weight::from_parts(29_604_000, 11502)
-			.saturating_add(Weight::from_parts(18_480_084, 0).saturating_mul(h.into()))
+		Weight::from_parts(30_746_000, 11502)
+			.saturating_add(Weight::from_parts(20_693_327, 0).saturating_mul(h.into()))
 			.saturating_add(ParityDbWeight::get().reads(6_u64))
 			.saturating_add(ParityDbWeight::get().reads((3_u64).saturating_mul(h.into())))
 			.saturating_add(ParityDbWeight::get().writes(6_u64))
 			.saturating_add(ParityDbWeight::get().writes((3_u64).saturating_mul(h.into())))
-			.saturating_add(Weight::from_parts(0, 8336).saturating_mul(h.into()))
+			.saturating_add(Weight::from_parts(0, 8310).saturating_mul(h.into()))
 	}
 }

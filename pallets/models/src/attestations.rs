@@ -7,7 +7,7 @@ use crate::{
 	Event, Hash32, HoldReason, JobId, JobOf, JobStatus, JobStatusKind, Jobs, Model, ModelFilter,
 	ModelId, ModelIndex, ModelIndexCount, Models, NextModelId, Pallet, SlashReason, Trainers,
 };
-use alloc::vec::Vec;
+use alloc::{collections::btree_map::BTreeMap, vec::Vec};
 use codec::Encode;
 use frame_support::{
 	ensure,
@@ -117,21 +117,21 @@ impl<T: Config> Pallet<T> {
 			attribution_root: key.1,
 		});
 
-		let mut walked = 0;
+		let walked = job.commits;
 		match job.status {
 			JobStatus::Verified(model) => {
 				let verified = Models::<T>::get(model).ok_or(Error::<T>::ModelNotFound)?;
 				if verified.result.agreement_key() != key {
-					Self::slash_trainer(id, &job.creator, &who, SlashReason::Dissent);
+					Self::slash_trainer(id, &who, SlashReason::Dissent);
 				}
 			},
 			JobStatus::Open => {
-				let agreeing: Vec<T::AccountId> = Attestations::<T>::iter_prefix(id)
-					.filter(|(_, a)| a.revealed.as_ref().map(|r| r.agreement_key()) == Some(key))
-					.map(|(trainer, _)| trainer)
-					.collect();
-				walked = job.commits;
-				if agreeing.len() as u32 >= job.attestations {
+				let agreeing = Self::revealed_with(id, key);
+				// A strict majority of all commits can no longer be outvoted, whatever the
+				// rest reveal: verify now. Anything less waits for the reveal deadline.
+				if agreeing.len() as u32 >= job.attestations
+					&& 2 * agreeing.len() as u32 > job.commits
+				{
 					Self::verify(id, &mut job, result, agreeing)?;
 				}
 			},
@@ -139,6 +139,40 @@ impl<T: Config> Pallet<T> {
 		}
 		Jobs::<T>::insert(id, job);
 		Ok(walked)
+	}
+
+	/// The trainers whose revealed result has `key`.
+	fn revealed_with(id: JobId, key: (Hash32, Hash32)) -> Vec<T::AccountId> {
+		Attestations::<T>::iter_prefix(id)
+			.filter(|(_, a)| a.revealed.as_ref().map(|r| r.agreement_key()) == Some(key))
+			.map(|(trainer, _)| trainer)
+			.collect()
+	}
+
+	/// At the reveal deadline, the outcome of a job not verified early: the largest group
+	/// of agreeing reveals wins if it has at least k members and more than any other group.
+	pub(crate) fn verify_at_deadline(id: JobId, job: &mut JobOf<T>) -> DispatchResult {
+		let mut groups: BTreeMap<(Hash32, Hash32), (u32, AttestedResult)> = BTreeMap::new();
+		for (_, attestation) in Attestations::<T>::iter_prefix(id) {
+			if let Some(result) = attestation.revealed {
+				groups.entry(result.agreement_key()).or_insert((0, result)).0 += 1;
+			}
+		}
+		let mut sizes: Vec<u32> = groups.values().map(|(size, _)| *size).collect();
+		sizes.sort_unstable_by(|a, b| b.cmp(a));
+		let (Some(&largest), runner_up) = (sizes.first(), sizes.get(1).copied().unwrap_or(0))
+		else {
+			return Ok(());
+		};
+		if largest < job.attestations || largest == runner_up {
+			return Ok(());
+		}
+		let (_, result) = groups
+			.into_values()
+			.find(|(size, _)| *size == largest)
+			.expect("the largest group exists");
+		let agreeing = Self::revealed_with(id, result.agreement_key());
+		Self::verify(id, job, result, agreeing)
 	}
 
 	/// Stores the verified model with its lineage, pays the bounty to the agreeing
@@ -165,7 +199,9 @@ impl<T: Config> Pallet<T> {
 				amount,
 				Precision::Exact,
 				Restriction::Free,
-				Fortitude::Polite,
+				// The escrow is the trainers' once they agreed: no lock of the creator's
+				// may keep it.
+				Fortitude::Force,
 			)?;
 			Self::deposit_event(Event::BountyPaid { job: id, trainer: trainer.clone(), amount });
 		}
@@ -174,7 +210,7 @@ impl<T: Config> Pallet<T> {
 			.map(|(trainer, _)| trainer)
 			.collect();
 		for trainer in &dissenting {
-			Self::slash_trainer(id, &job.creator, trainer, SlashReason::Dissent);
+			Self::slash_trainer(id, trainer, SlashReason::Dissent);
 		}
 
 		let mut filters = Vec::from([ModelFilter::Base(job.base)]);

@@ -204,11 +204,17 @@ impl<T: Config> Pallet<T> {
 			return Ok(0);
 		}
 		ensure!(now > job.reveal_ends, Error::<T>::JobNotDue);
+		if job.status == JobStatus::Open {
+			Self::verify_at_deadline(id, &mut job)?;
+		}
+		// With fewer commits than k no agreement was possible: a reveal could only have
+		// handed the work to a job that fails, so not revealing costs nothing.
+		let reveals_mattered = job.commits >= job.attestations;
 		let mut settled = 0u32;
 		for (trainer, attestation) in Attestations::<T>::drain_prefix(id) {
 			settled.saturating_inc();
-			if attestation.revealed.is_none() {
-				Self::slash_trainer(id, &job.creator, &trainer, SlashReason::Unrevealed);
+			if attestation.revealed.is_none() && reveals_mattered {
+				Self::slash_trainer(id, &trainer, SlashReason::Unrevealed);
 			}
 			Trainers::<T>::mutate(&trainer, |record| {
 				if let Some(record) = record {

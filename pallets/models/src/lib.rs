@@ -16,12 +16,17 @@
 //! - **Attestations** are sealed with the chain's one commit–reveal scheme
 //!   (`openledger_primitives::seal`, as validators' votes in pallet-datanets): trainers
 //!   commit `commitment(job, result, salt, trainer)` while the job takes commits, and reveal
-//!   once `max_attesters` have committed or the commit deadline passed. When k reveals agree
-//!   on (model hash, attribution root) the model is **verified**, stored with its lineage,
-//!   and the bounty is paid to those k trainers. A revealed result that disagrees with the
-//!   verified one loses `DissentSlash` of its trainer's bond; after the reveal deadline a
-//!   commit never revealed loses `UnrevealedSlash`. Slashes go to the job's creator. No
-//!   agreement by the reveal deadline: the job fails and the bounty is refunded.
+//!   once `max_attesters` have committed or the commit deadline passed. Results agree when
+//!   their (model hash, attribution root) are equal. A group of at least k agreeing reveals
+//!   that is a strict majority of the commits verifies the model at once; otherwise, at
+//!   the reveal deadline, the largest group wins if it has at least k members and more than
+//!   any other. The verified model is stored with its lineage and the bounty is split
+//!   exactly among its group. A revealed result that disagrees with the verified one loses
+//!   `DissentSlash` of the stake its commitment carries (`MinTrainerBond`); after the
+//!   deadline a commit never revealed loses `UnrevealedSlash` of it (unless the job had
+//!   fewer than k commits, when no reveal could matter). Slashes are burnt: no one, the
+//!   creator included, gains from them. No winner by the deadline: the job fails and the
+//!   bounty is refunded.
 //! - **Reads**: view functions, the runtime API behind the node's `models_*` RPC methods.
 
 #![cfg_attr(not(feature = "std"), no_std)]
@@ -137,8 +142,9 @@ pub mod pallet {
 		type BaseModelOrigin: EnsureOrigin<Self::RuntimeOrigin>;
 		/// The datanets' accepted logs, from which jobs take their snapshots.
 		type Datasets: DatasetSnapshots;
-		/// Smallest bond a trainer registers with; a trainer whose bond was slashed below
-		/// it cannot commit.
+		/// Smallest bond a trainer registers with, and the stake each open commitment
+		/// carries: a trainer holds at most `bond / MinTrainerBond` commitments at once,
+		/// and slashes are shares of this stake.
 		#[pallet::constant]
 		type MinTrainerBond: Get<BalanceOf<Self>>;
 		/// Blocks between `unbond_trainer` and the bond's release.
@@ -159,11 +165,12 @@ pub mod pallet {
 		/// Longest reveal period.
 		#[pallet::constant]
 		type MaxRevealPeriod: Get<BlockNumberFor<Self>>;
-		/// Share of its bond a trainer loses for a revealed result that disagrees with the
-		/// verified one.
+		/// Share of a commitment's stake a trainer loses for a revealed result that
+		/// disagrees with the verified one.
 		#[pallet::constant]
 		type DissentSlash: Get<Perbill>;
-		/// Share of its bond a trainer loses for a commit it never revealed.
+		/// Share of a commitment's stake a trainer loses for a commit it never revealed
+		/// (when the job had at least k commits).
 		#[pallet::constant]
 		type UnrevealedSlash: Get<Perbill>;
 		/// Weights of the calls, from the benchmarks.
@@ -345,7 +352,7 @@ pub mod pallet {
 			/// Its share.
 			amount: BalanceOf<T>,
 		},
-		/// A trainer lost part of its bond to the job's creator.
+		/// Part of a trainer's bond was burnt.
 		TrainerSlashed {
 			/// The job.
 			job: JobId,
@@ -391,6 +398,8 @@ pub mod pallet {
 		NotTrainer,
 		/// The bond is below `MinTrainerBond`.
 		BondTooLow,
+		/// The bond does not cover another open commitment: each needs `MinTrainerBond`.
+		BondFullyCommitted,
 		/// Capabilities must name at least one family.
 		NoFamilies,
 		/// Capabilities must name at least one device.
@@ -604,8 +613,8 @@ pub mod pallet {
 			Self::do_commit_result(who, job, commitment)
 		}
 
-		/// Reveals the caller's committed result. The k-th reveal agreeing on (model hash,
-		/// attribution root) verifies the model and pays the bounty.
+		/// Reveals the caller's committed result. A reveal that makes its group at least k
+		/// and a strict majority of the commits verifies the model and pays the bounty.
 		#[pallet::call_index(8)]
 		#[pallet::weight(T::WeightInfo::reveal_result(MAX_ATTESTERS))]
 		pub fn reveal_result(
@@ -619,9 +628,10 @@ pub mod pallet {
 			Ok(Some(T::WeightInfo::reveal_result(walked)).into())
 		}
 
-		/// Settles a job whose reveal deadline passed (anyone may call): penalises
-		/// unrevealed commits, refunds the bounty of a job without agreement, releases the
-		/// trainers' commitments. A job without commits may be settled (expired) once its
+		/// Settles a job whose reveal deadline passed (anyone may call): verifies the
+		/// largest agreeing group if no majority did earlier, penalises unrevealed commits,
+		/// refunds the bounty of a job without a winner, releases the trainers'
+		/// commitments. A job without commits may be settled (expired) once its
 		/// commit deadline passed.
 		#[pallet::call_index(9)]
 		#[pallet::weight(T::WeightInfo::finalize_job(MAX_ATTESTERS))]

@@ -42,7 +42,7 @@ impl pallet_balances::Config for Test {
 }
 
 pub const MIN_TRAINER_BOND: Balance = 500;
-pub const TRAINER_BOND: Balance = 1_000;
+pub const TRAINER_BOND: Balance = 5_000;
 pub const UNBONDING_DELAY: u64 = 10;
 pub const MIN_BOUNTY: Balance = 100;
 pub const MIN_PERIOD: u64 = 2;

@@ -8,7 +8,7 @@ use frame_support::{
 	ensure,
 	traits::{
 		fungible::MutateHold,
-		tokens::{Fortitude, Precision, Restriction},
+		tokens::{Fortitude, Precision},
 		Get,
 	},
 };
@@ -92,15 +92,18 @@ impl<T: Config> Pallet<T> {
 		Ok(())
 	}
 
-	/// Refuses a commit the trainer cannot honour: unbonding, bond slashed below the
-	/// minimum, or a job outside its capabilities.
+	/// Refuses a commit the trainer cannot honour: unbonding, a bond that does not cover
+	/// one more commitment (`MinTrainerBond` each, so every open commitment's worst slash
+	/// is always payable), or a job outside its capabilities.
 	pub(crate) fn check_can_train(
 		trainer: &TrainerOf<T>,
 		job: &JobOf<T>,
 		base: &BaseModelOf<T>,
 	) -> Result<(), Error<T>> {
 		ensure!(trainer.unbonding_until.is_none(), Error::<T>::TrainerUnbonding);
-		ensure!(trainer.bond >= T::MinTrainerBond::get(), Error::<T>::BondTooLow);
+		let covered = T::MinTrainerBond::get()
+			.saturating_mul(trainer.open_commitments.saturating_add(1).into());
+		ensure!(trainer.bond >= covered, Error::<T>::BondFullyCommitted);
 		let capabilities = &trainer.capabilities;
 		ensure!(capabilities.families.contains(&base.family), Error::<T>::FamilyNotSupported);
 		ensure!(base.parameters <= capabilities.max_parameters, Error::<T>::ModelTooLarge);
@@ -111,11 +114,11 @@ impl<T: Config> Pallet<T> {
 		Ok(())
 	}
 
-	/// Moves `reason`'s share of the trainer's bond to the job's creator (burnt if the
-	/// creator's account cannot receive it) and returns the amount.
+	/// Burns `reason`'s share of the stake one commitment carries (`MinTrainerBond`) from
+	/// the trainer's bond and returns the amount. Burnt, so that no one (the job's creator
+	/// included) gains from another's slash.
 	pub(crate) fn slash_trainer(
 		job_id: JobId,
-		creator: &T::AccountId,
 		trainer: &T::AccountId,
 		reason: SlashReason,
 	) -> BalanceOf<T> {
@@ -124,38 +127,26 @@ impl<T: Config> Pallet<T> {
 			SlashReason::Dissent => T::DissentSlash::get(),
 			SlashReason::Unrevealed => T::UnrevealedSlash::get(),
 		};
-		let amount = share * record.bond;
+		let amount = (share * T::MinTrainerBond::get()).min(record.bond);
 		if amount.is_zero() {
 			return amount;
 		}
-		let reason_key = HoldReason::TrainerBond.into();
-		let moved = T::Currency::transfer_on_hold(
-			&reason_key,
+		let burnt = T::Currency::burn_held(
+			&HoldReason::TrainerBond.into(),
 			trainer,
-			creator,
 			amount,
 			Precision::BestEffort,
-			Restriction::Free,
 			Fortitude::Force,
 		)
-		.or_else(|_| {
-			T::Currency::burn_held(
-				&reason_key,
-				trainer,
-				amount,
-				Precision::BestEffort,
-				Fortitude::Force,
-			)
-		})
 		.unwrap_or_default();
-		record.bond = record.bond.saturating_sub(moved);
+		record.bond = record.bond.saturating_sub(burnt);
 		Trainers::<T>::insert(trainer, record);
 		Self::deposit_event(Event::TrainerSlashed {
 			job: job_id,
 			trainer: trainer.clone(),
-			amount: moved,
+			amount: burnt,
 			reason,
 		});
-		moved
+		burnt
 	}
 }

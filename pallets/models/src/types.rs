@@ -292,9 +292,10 @@ stored! {
 	pub enum JobStatus {
 		/// Taking commits, then reveals.
 		Open,
-		/// k reveals agreed: the model is verified; reveals still run to the deadline.
+		/// A group of at least k agreeing reveals won: the model is verified; reveals still
+		/// run to the deadline.
 		Verified(ModelId),
-		/// The reveal deadline passed without agreement; the bounty was refunded.
+		/// The reveal deadline passed without a winning group; the bounty was refunded.
 		Failed,
 		/// The commit deadline passed without a commit; the bounty was refunded.
 		Expired,

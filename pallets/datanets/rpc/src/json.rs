@@ -382,7 +382,8 @@ impl<Bal: ToString> From<api::RewardInfo<Bal>> for Reward {
 	}
 }
 
-fn cid_text(binary: &[u8]) -> String {
+/// A binary CID as base32 CIDv1 text, as every `*_` RPC method writes CIDs.
+pub fn cid_text(binary: &[u8]) -> String {
 	String::from_utf8_lossy(&cid::to_text(binary)).into_owned()
 }
 

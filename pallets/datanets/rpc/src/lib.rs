@@ -138,15 +138,13 @@ where
 		what: &str,
 		call: impl FnOnce(&C::Api, Block::Hash) -> Result<Result<R, QueryError>, sp_api::ApiError>,
 	) -> RpcResult<R> {
-		let at = at.unwrap_or_else(|| self.client.info().best_hash);
-		let api = self.client.runtime_api();
-		let has_api = api
-			.has_api::<dyn DatanetsRuntimeApi<Block, AccountId, Balance, BlockNumber>>(at)
-			.map_err(error::runtime)?;
-		if !has_api {
-			return Err(error::runtime(format!("the runtime at {at} has no DatanetsApi")));
-		}
-		call(&api, at).map_err(error::runtime)?.map_err(|e| error::query(e, what))
+		call_runtime_api::<
+			Block,
+			C,
+			dyn DatanetsRuntimeApi<Block, AccountId, Balance, BlockNumber>,
+			_,
+			_,
+		>(&*self.client, at, "DatanetsApi", call, |e| error::query(e, what))
 	}
 
 	fn parse_account(&self, text: &str) -> RpcResult<AccountId>
@@ -155,6 +153,29 @@ where
 	{
 		self.accounts.parse(text).map_err(error::invalid_params)
 	}
+}
+
+/// Calls a runtime API at `at` (default: the best block) for any pallet's RPC methods:
+/// refuses a runtime without the API `Api` (called `api_name` in the message), maps a
+/// failed call to `error::runtime` and the API's own error with `query_error`.
+pub fn call_runtime_api<Block, C, Api, R, E>(
+	client: &C,
+	at: Option<Block::Hash>,
+	api_name: &str,
+	call: impl FnOnce(&C::Api, Block::Hash) -> Result<Result<R, E>, sp_api::ApiError>,
+	query_error: impl FnOnce(E) -> jsonrpsee::types::ErrorObjectOwned,
+) -> RpcResult<R>
+where
+	Block: BlockT,
+	C: ProvideRuntimeApi<Block> + HeaderBackend<Block>,
+	Api: sp_api::RuntimeApiInfo + ?Sized,
+{
+	let at = at.unwrap_or_else(|| client.info().best_hash);
+	let api = client.runtime_api();
+	if !api.has_api::<Api>(at).map_err(error::runtime)? {
+		return Err(error::runtime(format!("the runtime at {at} has no {api_name}")));
+	}
+	call(&api, at).map_err(error::runtime)?.map_err(query_error)
 }
 
 fn page_limit(limit: Option<u32>) -> u32 {

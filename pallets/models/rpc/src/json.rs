@@ -2,7 +2,7 @@
 //! SS58, balances as decimal strings, CIDs as base32 CIDv1 text, hashes as 0x-hex, enums as
 //! lower-case names, fixed-point numbers as decimals, fields in camelCase.
 
-use pallet_datanets_rpc::json::Accounts;
+use pallet_datanets_rpc::json::{cid_text, Accounts};
 use pallet_models::{
 	AttestedResult, BaseModelStatus, DeterminismClass, Device, HyperParameters, JobStatus,
 	LrSchedule, ModelFamily, TrainingLength, TrainingMethod,
@@ -14,10 +14,6 @@ use sp_core::{crypto::Ss58Codec, H256};
 
 fn text(bytes: &[u8]) -> String {
 	String::from_utf8_lossy(bytes).into_owned()
-}
-
-fn cid_text(binary: &[u8]) -> String {
-	text(&openledger_primitives::cid::to_text(binary))
 }
 
 fn fixed(value: sp_arithmetic::FixedU64) -> f64 {

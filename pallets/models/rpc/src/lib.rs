@@ -12,12 +12,13 @@ use jsonrpsee::{
 	types::{error::INVALID_PARAMS_CODE, ErrorObjectOwned},
 };
 use pallet_datanets_rpc::{
-	error::{invalid_params, runtime},
+	call_runtime_api,
+	error::invalid_params,
 	json::{AccountIdFor, Accounts, Page},
 	DEFAULT_PAGE_SIZE,
 };
 use pallet_models_runtime_api::{JobStatusKind, ModelFilter, QueryError};
-use sp_api::{ApiExt, ProvideRuntimeApi};
+use sp_api::ProvideRuntimeApi;
 use sp_blockchain::HeaderBackend;
 use sp_runtime::traits::Block as BlockT;
 use std::{marker::PhantomData, sync::Arc};
@@ -141,15 +142,13 @@ where
 		what: &str,
 		call: impl FnOnce(&C::Api, Block::Hash) -> Result<Result<R, QueryError>, sp_api::ApiError>,
 	) -> RpcResult<R> {
-		let at = at.unwrap_or_else(|| self.client.info().best_hash);
-		let api = self.client.runtime_api();
-		let has_api = api
-			.has_api::<dyn ModelsRuntimeApi<Block, AccountId, Balance, BlockNumber>>(at)
-			.map_err(runtime)?;
-		if !has_api {
-			return Err(runtime(format!("the runtime at {at} has no ModelsApi")));
-		}
-		call(&api, at).map_err(runtime)?.map_err(|e| query_error(e, what))
+		call_runtime_api::<
+			Block,
+			C,
+			dyn ModelsRuntimeApi<Block, AccountId, Balance, BlockNumber>,
+			_,
+			_,
+		>(&*self.client, at, "ModelsApi", call, |e| query_error(e, what))
 	}
 }
 

@@ -138,7 +138,7 @@ fn k_agreeing_reveals_verify_the_model_and_pay_the_bounty_exactly() {
 #[test]
 fn a_dissenting_trainer_is_slashed() {
 	test(|| {
-		// One dissent revealed before the agreement, one after it.
+		// Two of four agree: no majority, so the deadline decides; both others dissent.
 		let mut four = spec();
 		four.max_attesters = 4;
 		let id = create(four);
@@ -147,25 +147,31 @@ fn a_dissenting_trainer_is_slashed() {
 		}
 		commit(id, T3, &result(3));
 		commit(id, T4, &result(4));
-		let creator = free(CREATOR);
-		reveal(id, T3, result(3));
-		assert_eq!(bond(T3), TRAINER_BOND); // nothing verified yet
-		reveal(id, T1, result(1));
-		reveal(id, T2, result(1));
-		assert_eq!(bond(T3), TRAINER_BOND - TRAINER_BOND / 10);
+		let (creator, issuance) = (free(CREATOR), Balances::total_issuance());
+		for (who, n) in [(T3, 3), (T1, 1), (T2, 1), (T4, 4)] {
+			reveal(id, who, result(n));
+		}
+		assert_eq!(job(id).status, JobStatus::Open);
+		to_due(id);
+		assert_ok!(ModelFactory::finalize_job(RuntimeOrigin::signed(OTHER), id));
+		assert_eq!(job(id).status, JobStatus::Verified(0));
+		let dissent = MIN_TRAINER_BOND / 10;
+		assert_eq!((bond(T3), bond(T4)), (TRAINER_BOND - dissent, TRAINER_BOND - dissent));
 		System::assert_has_event(
 			Event::TrainerSlashed {
 				job: id,
 				trainer: T3,
-				amount: 100,
+				amount: dissent,
 				reason: SlashReason::Dissent,
 			}
 			.into(),
 		);
-		reveal(id, T4, result(4));
-		assert_eq!(bond(T4), TRAINER_BOND - TRAINER_BOND / 10);
-		assert_eq!(free(CREATOR), creator + 200);
-		// A dissenting attribution root alone is a dissent too.
+		// Burnt: the creator gains nothing from a slash.
+		assert_eq!(free(CREATOR), creator);
+		assert_eq!(Balances::total_issuance(), issuance - 2 * dissent);
+
+		// A dissent revealed after an early (majority) verification; an attribution root alone
+		// is a dissent too.
 		let id = create(spec());
 		let mut other_root = result(1);
 		other_root.attribution_root = [0xee; 32];
@@ -174,8 +180,41 @@ fn a_dissenting_trainer_is_slashed() {
 		commit(id, T3, &other_root);
 		reveal(id, T1, result(1));
 		reveal(id, T2, result(1));
+		assert_eq!(job(id).status, JobStatus::Verified(1));
 		reveal(id, T3, other_root);
-		assert_eq!(bond(T3), 900 - 90);
+		assert_eq!(bond(T3), TRAINER_BOND - 2 * dissent);
+	});
+}
+
+#[test]
+fn the_largest_group_wins_at_the_deadline_and_a_tie_fails() {
+	test(|| {
+		// 2 + 1 + 1 of 4 (k = 2): the pair wins at the deadline.
+		let mut four = spec();
+		four.max_attesters = 4;
+		let id = create(four.clone());
+		for (who, n) in [(T1, 1), (T2, 1), (T3, 3), (T4, 4)] {
+			commit(id, who, &result(n));
+		}
+		for (who, n) in [(T1, 1), (T2, 1), (T3, 3), (T4, 4)] {
+			reveal(id, who, result(n));
+		}
+		to_due(id);
+		assert_ok!(ModelFactory::finalize_job(RuntimeOrigin::signed(OTHER), id));
+		assert_eq!(Models::<Test>::get(0).unwrap().result, result(1));
+		// 2 + 2 of 4: a tie, no model, the bounty back.
+		let id = create(four);
+		for (who, n) in [(T1, 1), (T2, 1), (T3, 3), (T4, 3)] {
+			commit(id, who, &result(n));
+		}
+		for (who, n) in [(T1, 1), (T2, 1), (T3, 3), (T4, 3)] {
+			reveal(id, who, result(n));
+		}
+		let creator = free(CREATOR);
+		to_due(id);
+		assert_ok!(ModelFactory::finalize_job(RuntimeOrigin::signed(OTHER), id));
+		assert_eq!(job(id).status, JobStatus::Failed);
+		assert_eq!(free(CREATOR), creator + BOUNTY);
 	});
 }
 
@@ -198,6 +237,7 @@ fn an_agreeing_late_reveal_is_neither_paid_nor_slashed() {
 #[test]
 fn an_unrevealed_commit_is_penalised() {
 	test(|| {
+		let unrevealed = MIN_TRAINER_BOND / 20;
 		let id = create(spec());
 		for who in [T1, T2, T3] {
 			commit(id, who, &result(1));
@@ -207,18 +247,18 @@ fn an_unrevealed_commit_is_penalised() {
 		let creator = free(CREATOR);
 		to_due(id);
 		assert_ok!(ModelFactory::finalize_job(RuntimeOrigin::signed(OTHER), id));
-		assert_eq!(bond(T3), TRAINER_BOND - TRAINER_BOND / 20);
-		assert_eq!(free(CREATOR), creator + TRAINER_BOND / 20);
+		assert_eq!(bond(T3), TRAINER_BOND - unrevealed);
+		assert_eq!(free(CREATOR), creator);
 		System::assert_has_event(
 			Event::TrainerSlashed {
 				job: id,
 				trainer: T3,
-				amount: 50,
+				amount: unrevealed,
 				reason: SlashReason::Unrevealed,
 			}
 			.into(),
 		);
-		// Penalised in a failed job too.
+		// Penalised in a failed job too, when k commits made an agreement possible.
 		let id = create(spec());
 		commit(id, T1, &result(1));
 		commit(id, T2, &result(1));
@@ -227,30 +267,36 @@ fn an_unrevealed_commit_is_penalised() {
 		to_due(id);
 		assert_ok!(ModelFactory::finalize_job(RuntimeOrigin::signed(OTHER), id));
 		assert_eq!(job(id).status, JobStatus::Failed);
-		assert_eq!(bond(T2), TRAINER_BOND - TRAINER_BOND / 20);
+		assert_eq!(bond(T2), TRAINER_BOND - unrevealed);
 		assert_eq!(bond(T1), TRAINER_BOND);
 	});
 }
 
 #[test]
-fn a_trainer_slashed_below_the_minimum_bond_cannot_commit() {
+fn with_fewer_commits_than_k_not_revealing_costs_nothing() {
+	test(|| {
+		let id = create(spec());
+		commit(id, T1, &result(1));
+		to_due(id);
+		assert_ok!(ModelFactory::finalize_job(RuntimeOrigin::signed(OTHER), id));
+		assert_eq!((job(id).status, bond(T1)), (JobStatus::Failed, TRAINER_BOND));
+	});
+}
+
+#[test]
+fn a_bond_backs_one_open_commitment_per_minimum_bond() {
 	test(|| {
 		assert_ok!(ModelFactory::register_trainer(
 			RuntimeOrigin::signed(OUTSIDER),
-			MIN_TRAINER_BOND,
+			2 * MIN_TRAINER_BOND,
 			capabilities(1_000_000_000)
 		));
-		let id = create(spec());
-		commit(id, T1, &result(1));
-		commit(id, T2, &result(1));
-		commit(id, OUTSIDER, &result(2));
-		reveal(id, T1, result(1));
-		reveal(id, T2, result(1));
-		reveal(id, OUTSIDER, result(2));
-		let id = create(spec());
+		let jobs: Vec<JobId> = (0..3).map(|_| create(spec())).collect();
+		commit(jobs[0], OUTSIDER, &result(1));
+		commit(jobs[1], OUTSIDER, &result(1));
 		assert_noop!(
-			ModelFactory::commit_result(RuntimeOrigin::signed(OUTSIDER), id, [0; 32]),
-			Error::<Test>::BondTooLow
+			ModelFactory::commit_result(RuntimeOrigin::signed(OUTSIDER), jobs[2], [0; 32]),
+			Error::<Test>::BondFullyCommitted
 		);
 	});
 }

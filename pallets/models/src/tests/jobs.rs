@@ -234,3 +234,28 @@ fn a_job_without_agreement_fails_and_refunds() {
 		assert_eq!(NextModelId::<Test>::get(), 0);
 	});
 }
+
+#[test]
+fn id_overflow_is_refused_and_changes_nothing() {
+	test(|| {
+		NextJobId::<Test>::put(JobId::MAX);
+		assert_noop!(
+			ModelFactory::create_job(RuntimeOrigin::signed(CREATOR), spec()),
+			Error::<Test>::Overflow
+		);
+		NextBaseModelId::<Test>::put(BaseModelId::MAX);
+		assert_noop!(
+			ModelFactory::register_base_model(
+				RuntimeOrigin::root(),
+				BoundedVec::truncate_from(b"x".to_vec()),
+				ModelFamily::Gpt2,
+				BoundedVec::truncate_from(openledger_primitives::cid::to_text(&binary_cid(3))),
+				[0; 32],
+				[0; 32],
+				BoundedVec::truncate_from(b"MIT".to_vec()),
+				1,
+			),
+			Error::<Test>::Overflow
+		);
+	});
+}
