@@ -97,7 +97,7 @@ pub struct CreateArgs {
 	/// Datanet(s) to train on; the chain snapshots their accepted files now.
 	#[arg(long = "datanet", required = true, value_delimiter = ',')]
 	datanets: Vec<u32>,
-	/// OPEN paid to the k agreeing trainers, held until then.
+	/// OPEN paid to the trainers whose agreeing results win (split exactly), held until then.
 	#[arg(long)]
 	bounty: String,
 	/// k: trainers whose results must agree.

@@ -1,11 +1,12 @@
-//! Sealed attestations: commit, reveal, and the verification k agreeing reveals trigger.
+//! Sealed attestations: commit, reveal, and the verification of the winning group.
 //! The sealing is the chain's one commit–reveal scheme (`openledger_primitives::seal`),
 //! the one validators' votes use.
 
 use crate::{
-	ordered, Attestation, Attestations, AttestedResult, BalanceOf, BaseModels, Config, Error,
-	Event, Hash32, HoldReason, JobId, JobOf, JobStatus, JobStatusKind, Jobs, Model, ModelFilter,
-	ModelId, ModelIndex, ModelIndexCount, Models, NextModelId, Pallet, SlashReason, Trainers,
+	ordered, AgreementKey, Attestation, Attestations, AttestedResult, BalanceOf, BaseModels,
+	Config, Error, Event, Hash32, HoldReason, JobId, JobOf, JobStatus, JobStatusKind, Jobs, Model,
+	ModelFilter, ModelId, ModelIndex, ModelIndexCount, Models, NextModelId, Pallet, SlashReason,
+	Trainers,
 };
 use alloc::{collections::btree_map::BTreeMap, vec::Vec};
 use codec::Encode;
@@ -126,7 +127,7 @@ impl<T: Config> Pallet<T> {
 				}
 			},
 			JobStatus::Open => {
-				let agreeing = Self::revealed_with(id, key);
+				let agreeing = Self::revealed_with(id, &key);
 				// A strict majority of all commits can no longer be outvoted, whatever the
 				// rest reveal: verify now. Anything less waits for the reveal deadline.
 				if agreeing.len() as u32 >= job.attestations
@@ -142,22 +143,31 @@ impl<T: Config> Pallet<T> {
 	}
 
 	/// The trainers whose revealed result has `key`.
-	fn revealed_with(id: JobId, key: (Hash32, Hash32)) -> Vec<T::AccountId> {
+	fn revealed_with(id: JobId, key: &AgreementKey) -> Vec<T::AccountId> {
 		Attestations::<T>::iter_prefix(id)
-			.filter(|(_, a)| a.revealed.as_ref().map(|r| r.agreement_key()) == Some(key))
+			.filter(|(_, a)| a.revealed.as_ref().is_some_and(|r| r.agreement_key() == *key))
 			.map(|(trainer, _)| trainer)
 			.collect()
 	}
 
-	/// At the reveal deadline, the outcome of a job not verified early: the largest group
-	/// of agreeing reveals wins if it has at least k members and more than any other group.
-	pub(crate) fn verify_at_deadline(id: JobId, job: &mut JobOf<T>) -> DispatchResult {
-		let mut groups: BTreeMap<(Hash32, Hash32), (u32, AttestedResult)> = BTreeMap::new();
+	/// How many reveals each agreement key has.
+	pub(crate) fn groups(id: JobId) -> BTreeMap<AgreementKey, (u32, AttestedResult)> {
+		let mut groups: BTreeMap<AgreementKey, (u32, AttestedResult)> = BTreeMap::new();
 		for (_, attestation) in Attestations::<T>::iter_prefix(id) {
 			if let Some(result) = attestation.revealed {
 				groups.entry(result.agreement_key()).or_insert((0, result)).0 += 1;
 			}
 		}
+		groups
+	}
+
+	/// At the reveal deadline, the outcome of a job not verified early: the largest group
+	/// of agreeing reveals wins if it has at least k members and more than any other group.
+	pub(crate) fn verify_at_deadline(
+		id: JobId,
+		job: &mut JobOf<T>,
+		groups: &BTreeMap<AgreementKey, (u32, AttestedResult)>,
+	) -> DispatchResult {
 		let mut sizes: Vec<u32> = groups.values().map(|(size, _)| *size).collect();
 		sizes.sort_unstable_by(|a, b| b.cmp(a));
 		let (Some(&largest), runner_up) = (sizes.first(), sizes.get(1).copied().unwrap_or(0))
@@ -168,10 +178,11 @@ impl<T: Config> Pallet<T> {
 			return Ok(());
 		}
 		let (_, result) = groups
-			.into_values()
+			.values()
 			.find(|(size, _)| *size == largest)
+			.cloned()
 			.expect("the largest group exists");
-		let agreeing = Self::revealed_with(id, result.agreement_key());
+		let agreeing = Self::revealed_with(id, &result.agreement_key());
 		Self::verify(id, job, result, agreeing)
 	}
 

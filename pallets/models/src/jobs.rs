@@ -205,7 +205,7 @@ impl<T: Config> Pallet<T> {
 		}
 		ensure!(now > job.reveal_ends, Error::<T>::JobNotDue);
 		if job.status == JobStatus::Open {
-			Self::verify_at_deadline(id, &mut job)?;
+			Self::verify_at_deadline(id, &mut job, &Self::groups(id))?;
 		}
 		// With fewer commits than k no agreement was possible: a reveal could only have
 		// handed the work to a job that fails, so not revealing costs nothing.

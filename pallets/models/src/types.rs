@@ -395,10 +395,24 @@ stored! {
 	}
 }
 
+/// What agreeing results share: everything the verified model stores from a result except
+/// the manifest (which records each trainer's own run: host, version, timings). The model
+/// hash and attribution root say the trainers trained the same adapter on the same data
+/// with the same credit; the adapter CID and the metrics are in the key too, so that no
+/// single attester chooses what the model points at or reports.
+pub type AgreementKey = (Hash32, Hash32, Cid, FixedU64, FixedU64, u64);
+
 impl AttestedResult {
 	/// What k reveals must agree on.
-	pub fn agreement_key(&self) -> (Hash32, Hash32) {
-		(self.model_hash, self.attribution_root)
+	pub fn agreement_key(&self) -> AgreementKey {
+		(
+			self.model_hash,
+			self.attribution_root,
+			self.adapter_cid.clone(),
+			self.eval_loss_before,
+			self.eval_loss_after,
+			self.tokens_trained,
+		)
 	}
 }
 
@@ -427,8 +441,8 @@ stored! {
 		pub method: TrainingMethod,
 		/// Hyper-parameters.
 		pub hyper: HyperParameters,
-		/// The result the attesters agreed on (CIDs and metrics from the reveal that
-		/// completed the agreement).
+		/// The result the attesters agreed on (the manifest CID from the reveal that
+		/// completed the agreement: manifests differ between runs).
 		pub result: AttestedResult,
 		/// The k trainers whose reveals agreed.
 		pub attesters: BoundedVec<AccountId, ConstU32<MAX_ATTESTERS>>,

@@ -7,6 +7,7 @@ mod base_models;
 mod jobs;
 mod queries;
 mod red_team;
+mod red_team_2;
 mod trainers;
 
 use crate::{mock::*, *};

@@ -20,7 +20,7 @@ use sp_runtime::traits::Dispatchable;
 // ---------------------------------------------------------------------------------------
 
 /// Funds `who` if it has nothing and registers it as a trainer with the usual bond.
-fn register(who: AccountId) {
+pub(super) fn register(who: AccountId) {
 	if Balances::total_balance(&who) == 0 {
 		Balances::set_balance(&who, INITIAL_BALANCE);
 	}
@@ -32,7 +32,7 @@ fn register(who: AccountId) {
 }
 
 /// Everything `who` owns: free balance and every hold (bond, escrow).
-fn wealth(who: AccountId) -> Balance {
+pub(super) fn wealth(who: AccountId) -> Balance {
 	Balances::total_balance(&who)
 }
 
@@ -46,12 +46,12 @@ fn dispatch(origin: RuntimeOrigin, call: crate::Call<Test>) -> DispatchResultWit
 	RuntimeCall::ModelFactory(call).dispatch(origin)
 }
 
-fn finalize(id: JobId) -> DispatchResultWithPostInfo {
+pub(super) fn finalize(id: JobId) -> DispatchResultWithPostInfo {
 	ModelFactory::finalize_job(RuntimeOrigin::signed(OTHER), id)
 }
 
 /// How many `TrainerSlashed` events name `who`.
-fn slashes_of(who: AccountId) -> usize {
+pub(super) fn slashes_of(who: AccountId) -> usize {
 	System::events()
 		.iter()
 		.filter(|record| {
