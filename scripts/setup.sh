@@ -33,8 +33,10 @@ if ! command -v node >/dev/null 2>&1; then
 	DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq nodejs npm >/dev/null
 fi
 js_dir="$(dirname "$0")/../tests/js"
-if [ ! -d "$js_dir/node_modules/@polkadot/api" ]; then
-	echo "setup: installing @polkadot/api (tests/js)"
+# ipfs-unixfs-importer: the reference JS UnixFS importer the CIDv1s are checked against
+# (client/ipfs/tests/unixfs_importer_oracle.rs).
+if [ ! -d "$js_dir/node_modules/@polkadot/api" ] || [ ! -d "$js_dir/node_modules/ipfs-unixfs-importer" ]; then
+	echo "setup: installing @polkadot/api and ipfs-unixfs-importer (tests/js)"
 	npm ci --prefix "$js_dir" --no-audit --no-fund --loglevel=error
 fi
 # Kubo itself (libkubo v0.22 from the PyPI wheel kubo-python): the oracle that the embedded

@@ -81,6 +81,22 @@ impl Global {
 		Ok(Keystore::open(self.keystore.clone().unwrap_or_else(Keystore::default_dir))?)
 	}
 
+	/// The embedded store in `--store` (created if needed).
+	pub fn block_store(&self) -> CliResult<BlockStore> {
+		let dir = self.store.clone().unwrap_or_else(BlockStore::default_dir);
+		Ok(BlockStore::open(dir).map_err(openledger_ipfs::IpfsError::from)?)
+	}
+
+	/// The Kubo API of `--ipfs-api`, if given.
+	pub async fn kubo(&self) -> CliResult<Option<Kubo>> {
+		match &self.ipfs_api {
+			Some(url) => {
+				Ok(Some(Kubo::connect(url).await.map_err(openledger_ipfs::IpfsError::from)?))
+			},
+			None => Ok(None),
+		}
+	}
+
 	/// The content store: the Kubo API when one was named, else the embedded store.
 	pub async fn content_store(&self) -> CliResult<ContentStore> {
 		match &self.ipfs_api {
@@ -96,11 +112,17 @@ impl Global {
 		}
 	}
 
-	/// `address` when given (checked to be SS58), else the signer's address.
+	/// `address` when given (checked to be SS58), else the signer's address (a keystore
+	/// key's without its password: the address is stored in clear).
 	pub fn address_or_signer(&self, address: Option<String>) -> CliResult<String> {
-		match address {
-			Some(address) => parse_account(&address).map(|_| address),
-			None => Ok(account_of(&self.signer()?).to_string()),
+		match (address, &self.suri, &self.key) {
+			(Some(address), _, _) => parse_account(&address).map(|_| address),
+			(None, None, Some(name)) => Ok(self.keystore()?.address(name)?),
+			(None, Some(_), _) => Ok(account_of(&self.signer()?).to_string()),
+			(None, None, None) => Err(CliError::input(
+				"whose? give an ADDRESS, or --key NAME (see `openledger key list`) or --suri \
+				 for the signer's",
+			)),
 		}
 	}
 

@@ -18,11 +18,13 @@ Exit status:
   0  success
   1  any other failure
   2  bad command line
-  3  the node is unreachable or runs a runtime this build does not know
+  3  the node is unreachable, or its runtime changed something the command uses
   4  the IPFS API or the embedded store failed
   5  a key could not be found or unlocked (wrong password)
   6  input refused before anything was sent (file, format, cap, duplicate, unknown id)
-  7  the chain refused a transaction";
+  7  the chain refused a transaction
+  8  outcome unknown: a transaction was sent (or may have been), but the connection failed
+     before its outcome was known; check the chain before sending it again";
 
 /// Contribute files to OpenLedger datanets, validate them, follow ranks and rewards, and ask
 /// trainers for fine-tuned models.
@@ -40,6 +42,10 @@ enum Command {
 	/// Manage the encrypted keystore.
 	#[command(subcommand)]
 	Key(key::KeyCommand),
+	/// An account's OPEN: free, reserved, frozen and transferable.
+	Balance(commands::account::BalanceArgs),
+	/// Send OPEN to another account.
+	Transfer(commands::account::TransferArgs),
 	/// List, show, create and fund datanets.
 	#[command(subcommand)]
 	Datanet(datanet::DatanetCommand),
@@ -68,12 +74,17 @@ enum Command {
 	/// Register, show, unbond and withdraw as a trainer.
 	#[command(subcommand)]
 	Trainer(trainer::TrainerCommand),
+	/// The embedded IPFS store: add, cat, get, pin, gc, and serve it to other machines.
+	#[command(subcommand)]
+	Ipfs(commands::ipfs::IpfsCommand),
 }
 
 async fn run(cli: Cli) -> error::CliResult<()> {
 	let global = &cli.global;
 	match cli.command {
 		Command::Key(command) => key::run(global, command),
+		Command::Balance(args) => commands::account::balance(global, args).await,
+		Command::Transfer(args) => commands::account::transfer(global, args).await,
 		Command::Datanet(command) => datanet::run(global, command).await,
 		Command::Submit(args) => submit::run(global, args).await,
 		Command::Validate(args) => validate::run(global, args).await,
@@ -85,6 +96,7 @@ async fn run(cli: Cli) -> error::CliResult<()> {
 		Command::Job(command) => job::run(global, command).await,
 		Command::Model(command) => model::run(global, command).await,
 		Command::Trainer(command) => trainer::run(global, command).await,
+		Command::Ipfs(command) => commands::ipfs::run(global, command).await,
 	}
 }
 
@@ -93,11 +105,7 @@ async fn main() {
 	let cli = Cli::parse();
 	let json = cli.global.json;
 	if let Err(error) = run(cli).await {
-		if json {
-			let report = serde_json::json!({ "error": error.message, "exit": error.exit as i32 });
-			println!("{report}");
-		}
-		eprintln!("error: {}", error.message);
+		error.report(json);
 		std::process::exit(error.exit as i32);
 	}
 }

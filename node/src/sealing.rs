@@ -2,7 +2,8 @@
 //!
 //! The runtime runs Aura, whose slot must grow from block to block, so a sealed block's
 //! timestamp is the wall clock or one slot after its parent, whichever is later. Blocks
-//! sealed in a burst run slightly ahead of the clock; idle time brings them back.
+//! sealed in a burst run ahead of the clock; the timer then skips its empty blocks until
+//! the clock has caught up, so the chain's time never stays ahead of real time.
 
 use futures::{stream, Stream, StreamExt};
 use openledger_runtime::opaque::Block;
@@ -47,17 +48,24 @@ fn seal(create_empty: bool) -> Command {
 	EngineCommand::SealNewBlock { create_empty, finalize: true, parent_hash: None, sender: None }
 }
 
-/// The seal commands for `mode`: transaction imports, a timer and RPC calls, merged.
+/// The seal commands for `mode`: transaction imports, a timer and RPC calls, merged. A
+/// timer tick seals nothing while `ahead()` (the best block is stamped at or after now).
 pub fn commands(
 	mode: Sealing,
 	transactions: impl Stream<Item = H256> + Send + 'static,
 	rpc: impl Stream<Item = Command> + Send + 'static,
+	ahead: impl Fn() -> bool + Send + Sync + 'static,
 ) -> std::pin::Pin<Box<dyn Stream<Item = Command> + Send>> {
 	let on_transactions = transactions.map(|_| seal(false)).boxed();
-	let ticks = |millis: u64| {
+	let ahead = Arc::new(ahead);
+	let ticks = move |millis: u64| {
 		stream::unfold((), move |()| async move {
 			tokio::time::sleep(Duration::from_millis(millis)).await;
-			Some((seal(true), ()))
+			Some(((), ()))
+		})
+		.filter_map(move |()| {
+			let ahead = ahead.clone();
+			async move { (!ahead()).then(|| seal(true)) }
 		})
 		.boxed()
 	};
@@ -70,19 +78,38 @@ pub fn commands(
 	}
 }
 
+/// The timestamp stored in block `at` (0 at genesis).
+fn stamped<C: StorageProvider<Block, B>, B: sc_client_api::Backend<Block>>(
+	client: &Arc<C>,
+	at: H256,
+) -> u64 {
+	let key = StorageKey([twox_128(b"Timestamp"), twox_128(b"Now")].concat());
+	client
+		.storage(at, &key)
+		.ok()
+		.flatten()
+		.and_then(|data| <u64 as codec::Decode>::decode(&mut &data.0[..]).ok())
+		.unwrap_or_default()
+}
+
+/// Whether a block on `parent` would have to be stamped after now: the parent is less than
+/// a slot behind the clock.
+pub fn ahead_of_clock<C: StorageProvider<Block, B>, B: sc_client_api::Backend<Block>>(
+	client: &Arc<C>,
+	parent: H256,
+	slot_duration_ms: u64,
+) -> bool {
+	let parent_ms = stamped(client, parent);
+	parent_ms != 0 && parent_ms + slot_duration_ms > *sp_timestamp::Timestamp::current()
+}
+
 /// The timestamp for a block on `parent`: now, or one slot after the parent's timestamp.
 pub fn next_timestamp<C: StorageProvider<Block, B>, B: sc_client_api::Backend<Block>>(
 	client: &Arc<C>,
 	parent: H256,
 	slot_duration_ms: u64,
 ) -> sp_timestamp::Timestamp {
-	let key = StorageKey([twox_128(b"Timestamp"), twox_128(b"Now")].concat());
-	let parent_ms = client
-		.storage(parent, &key)
-		.ok()
-		.flatten()
-		.and_then(|data| <u64 as codec::Decode>::decode(&mut &data.0[..]).ok())
-		.unwrap_or_default();
+	let parent_ms = stamped(client, parent);
 	let now = sp_timestamp::Timestamp::current();
 	if parent_ms == 0 {
 		now
@@ -103,5 +130,24 @@ mod tests {
 		let error = "0".parse::<Sealing>().unwrap_err();
 		assert!(error.contains("`instant`, `manual`"), "{error}");
 		assert!("fast".parse::<Sealing>().is_err());
+	}
+
+	/// The timer seals an empty block only while the chain's clock is not ahead.
+	#[test]
+	fn timer_blocks_wait_for_the_clock_to_catch_up() {
+		let runtime = tokio::runtime::Builder::new_current_thread().enable_time().build().unwrap();
+		let first = |ahead: bool| {
+			let mut commands = commands(
+				Sealing::InstantAndEvery(5),
+				stream::pending(),
+				stream::pending(),
+				move || ahead,
+			);
+			runtime.block_on(async {
+				tokio::time::timeout(Duration::from_millis(100), commands.next()).await.ok()
+			})
+		};
+		assert!(matches!(first(false), Some(Some(EngineCommand::SealNewBlock { .. }))));
+		assert!(first(true).is_none(), "no empty block while ahead of the clock");
 	}
 }

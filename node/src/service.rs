@@ -16,6 +16,7 @@ use sc_service::{
 };
 use sc_telemetry::{Telemetry, TelemetryWorker};
 use sc_transaction_pool_api::{OffchainTransactionPoolFactory, TransactionPool};
+use sp_blockchain::HeaderBackend;
 use sp_consensus_aura::sr25519::{AuthorityId as AuraId, AuthorityPair as AuraPair};
 use sp_core::H256;
 use std::{sync::Arc, time::Duration};
@@ -158,6 +159,16 @@ pub fn chain_ops(config: &Configuration) -> Result<ChainOps, ServiceError> {
 }
 
 /// Starts the node with the networking backend the configuration asks for.
+/// Whether the development chain serves `engine_*` (sealing) RPC: anyone who can call it can
+/// make and finalize blocks, so only when every RPC listen address is loopback, or when the
+/// operator asked for unsafe methods.
+fn engine_rpc_allowed(config: &Configuration) -> bool {
+	let loopback = config.rpc.addr.as_ref().is_none_or(|endpoints| {
+		endpoints.iter().all(|endpoint| endpoint.listen_addr.ip().is_loopback())
+	});
+	loopback || matches!(config.rpc.methods, sc_service::config::RpcMethods::Unsafe)
+}
+
 pub fn new_full(config: Configuration, sealing: Sealing) -> Result<TaskManager, ServiceError> {
 	match config.network.network_backend {
 		sc_network::config::NetworkBackendType::Libp2p => {
@@ -231,6 +242,13 @@ fn new_full_with<N: NetworkBackend<Block, H256>>(
 		})?;
 
 	let development = grandpa.is_none();
+	let engine_rpc = development && engine_rpc_allowed(&config);
+	if development && !engine_rpc {
+		log::warn!(
+			"engine_* (block sealing) RPC is off: RPC listens beyond loopback; pass \
+			 --rpc-methods unsafe to serve it there"
+		);
+	}
 	let (seal_rpc_sender, seal_rpc_commands) = mpsc::channel(1024);
 	let rpc_builder = {
 		let client = client.clone();
@@ -239,7 +257,7 @@ fn new_full_with<N: NetworkBackend<Block, H256>>(
 			let deps = crate::rpc::FullDeps {
 				client: client.clone(),
 				pool: pool.clone(),
-				manual_seal: development.then(|| seal_rpc_sender.clone()),
+				manual_seal: engine_rpc.then(|| seal_rpc_sender.clone()),
 			};
 			crate::rpc::create_full(deps).map_err(Into::into)
 		})
@@ -278,10 +296,13 @@ fn new_full_with<N: NetworkBackend<Block, H256>>(
 	let Some((block_import, grandpa_link)) = grandpa else {
 		log::info!("development chain: sealing {sealing:?}, every block final at once");
 		let slot_duration = sc_consensus_aura::slot_duration::<AuraId, _, _>(&*client)?;
+		let clock_client = client.clone();
+		let slot_ms = slot_duration.as_millis();
 		let commands = sealing::commands(
 			sealing,
 			transaction_pool.import_notification_stream(),
 			seal_rpc_commands,
+			move || sealing::ahead_of_clock(&clock_client, clock_client.info().best_hash, slot_ms),
 		);
 		let timestamp_client = client.clone();
 		let authorship =

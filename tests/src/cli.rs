@@ -16,11 +16,30 @@ pub struct Cli {
 
 impl Cli {
 	pub fn new(node: &Node, name: &str) -> Cli {
+		Cli::with_url(node.url(), name)
+	}
+
+	/// The CLI for commands that need no node (keys); anything else fails as unreachable.
+	pub fn offline(name: &str) -> Cli {
+		Cli::with_url("ws://127.0.0.1:9".into(), name)
+	}
+
+	fn with_url(url: String, name: &str) -> Cli {
 		let dir =
 			std::env::temp_dir().join(format!("openledger-cli-e2e-{name}-{}", std::process::id()));
 		let _ = std::fs::remove_dir_all(&dir);
 		std::fs::create_dir_all(&dir).unwrap();
-		Cli { url: node.url(), dir }
+		Cli { url, dir }
+	}
+
+	/// The keystore directory.
+	pub fn keys(&self) -> PathBuf {
+		self.dir.join("keys")
+	}
+
+	/// A path in the CLI's directory (nothing created).
+	pub fn path(&self, name: &str) -> String {
+		self.dir.join(name).to_str().unwrap().to_string()
 	}
 
 	pub fn store(&self) -> PathBuf {
@@ -39,9 +58,10 @@ impl Cli {
 			.args(args)
 			.env("OPENLEDGER_URL", &self.url)
 			.env("OPENLEDGER_STORE", self.store())
-			.env("OPENLEDGER_KEYSTORE", self.dir.join("keys"))
+			.env("OPENLEDGER_KEYSTORE", self.keys())
 			.env("OPENLEDGER_BALLOTS", self.dir.join("ballots"))
 			.env_remove("OPENLEDGER_PASSWORD")
+			.env_remove("OPENLEDGER_IMPORT_PASSWORD")
 			.env_remove("OPENLEDGER_SURI")
 			.env_remove("OPENLEDGER_KEY")
 			.env_remove("OPENLEDGER_IPFS_API")
@@ -79,19 +99,7 @@ impl Cli {
 	pub fn json(&self, args: &[&str], password: Option<&str>) -> Json {
 		let mut all = vec!["--json"];
 		all.extend(args);
-		let output = self.run(&all, password, None);
-		assert!(
-			output.status.success(),
-			"openledger {args:?} failed ({}):\n{}",
-			output.status,
-			String::from_utf8_lossy(&output.stderr)
-		);
-		serde_json::from_slice(&output.stdout).unwrap_or_else(|e| {
-			panic!(
-				"openledger {args:?} printed no JSON ({e}): {}",
-				String::from_utf8_lossy(&output.stdout)
-			)
-		})
+		json_of(args, self.run(&all, password, None))
 	}
 
 	/// Runs a command that must fail with `exit`; returns its one-line error.
@@ -111,4 +119,20 @@ impl Drop for Cli {
 	fn drop(&mut self) {
 		let _ = std::fs::remove_dir_all(&self.dir);
 	}
+}
+
+/// The JSON a successful `openledger ARGS` printed; fails the test on an error.
+pub fn json_of(args: &[&str], output: Output) -> Json {
+	assert!(
+		output.status.success(),
+		"openledger {args:?} failed ({}):\n{}",
+		output.status,
+		String::from_utf8_lossy(&output.stderr)
+	);
+	serde_json::from_slice(&output.stdout).unwrap_or_else(|e| {
+		panic!(
+			"openledger {args:?} printed no JSON ({e}): {}",
+			String::from_utf8_lossy(&output.stdout)
+		)
+	})
 }

@@ -159,7 +159,7 @@ async fn contributors_and_validators_work_through_the_cli() {
 		6,
 	);
 	assert!(error.contains("takes text files: md, pdf, docx, txt"), "{error}");
-	let error = cli.fails(&[&eve[..], &["rewards"]].concat(), Some("wrong"), 5);
+	let error = cli.fails(&[&eve[..], &["rewards", "claim"]].concat(), Some("wrong"), 5);
 	assert_eq!(error, "error: wrong password for key `eve`");
 	let created = cli.json(
 		&[

@@ -40,6 +40,15 @@ pub enum DatanetCommand {
 		/// Datanet id.
 		id: u32,
 	},
+	/// Publish the IPFS gateways where validators and trainers on other machines fetch the
+	/// datanet's files (owner only; replaces the list; none given clears it).
+	Gateways {
+		/// Datanet id.
+		id: u32,
+		/// Gateway base URLs (e.g. https://gw.example.org, served by `openledger ipfs serve`),
+		/// in the order to try them.
+		urls: Vec<String>,
+	},
 }
 
 #[derive(Clone, Copy, Debug, ValueEnum)]
@@ -134,6 +143,14 @@ pub fn describe(datanet: &json::Datanet) -> String {
 				"{} accepted, {} pending, {} contributors",
 				datanet.accepted, datanet.pending, datanet.contributors
 			),
+		),
+		(
+			"gateways",
+			if datanet.gateways.is_empty() {
+				"none published".to_string()
+			} else {
+				datanet.gateways.join(", ")
+			},
 		),
 	];
 	fields(&rows)
@@ -246,6 +263,18 @@ pub async fn run(global: &Global, command: DatanetCommand) -> CliResult<()> {
 					withdrawn.datanet,
 					amount::format(withdrawn.amount)
 				)
+			});
+		},
+		DatanetCommand::Gateways { id, urls } => {
+			let signer = global.signer()?;
+			let chain = global.chain().await?;
+			let bytes = urls.iter().map(|url| url.as_bytes().to_vec()).collect();
+			let call = runtime::transactions().datanets().set_gateways(id, bytes);
+			let set: events::GatewaysSet = event(&chain.submit(&call, &signer).await?)?;
+			let report = serde_json::json!({ "datanet": set.datanet, "gateways": urls });
+			output.print(&report, || match set.count {
+				0 => format!("datanet {id}: no gateways published"),
+				n => format!("datanet {id}: {n} gateways published"),
 			});
 		},
 	}

@@ -3,11 +3,11 @@
 use crate::{
 	commands::event,
 	context::{account_of, Global},
-	error::{CliError, CliResult},
-	output::table,
+	error::{CliError, CliResult, Done},
+	output::{table, Output},
 };
 use clap::Subcommand;
-use openledger_client::{amount, runtime, runtime::datanets::events};
+use openledger_client::{amount, json, runtime, runtime::datanets::events, signer::Keypair, Chain};
 
 #[derive(clap::Args, Debug)]
 #[command(args_conflicts_with_subcommands = true)]
@@ -74,23 +74,38 @@ pub async fn run(global: &Global, args: RewardsArgs) -> CliResult<()> {
 				)));
 			}
 			let mut claimed = Vec::new();
-			for reward in claimable {
-				let call =
-					runtime::transactions().datanets().claim_rewards(reward.datanet, reward.epoch);
-				let included = chain.submit(&call, &signer).await?;
-				let paid: events::RewardsClaimed = event(&included)?;
-				claimed.push(serde_json::json!({
-					"datanet": paid.datanet, "epoch": paid.epoch, "amount": paid.amount.to_string(),
-				}));
-				output.note(format!(
-					"claimed {} from datanet {} epoch {}",
-					amount::format(paid.amount),
-					paid.datanet,
-					paid.epoch
-				));
+			if let Err(error) = claim(&chain, &signer, claimable, &output, &mut claimed).await {
+				// Claims finalized before the failure are reported with it.
+				let done = Done { key: "claimed", json: claimed.into(), human: String::new() };
+				return Err(error.after(done));
 			}
 			output.print(&claimed, String::new);
 		},
+	}
+	Ok(())
+}
+
+/// Claims each reward in turn, pushing each finalized claim to `claimed`.
+async fn claim(
+	chain: &Chain,
+	signer: &Keypair,
+	rewards: Vec<json::Reward>,
+	output: &Output,
+	claimed: &mut Vec<serde_json::Value>,
+) -> CliResult<()> {
+	for reward in rewards {
+		let call = runtime::transactions().datanets().claim_rewards(reward.datanet, reward.epoch);
+		let included = chain.submit(&call, signer).await?;
+		let paid: events::RewardsClaimed = event(&included)?;
+		claimed.push(serde_json::json!({
+			"datanet": paid.datanet, "epoch": paid.epoch, "amount": paid.amount.to_string(),
+		}));
+		output.note(format!(
+			"claimed {} from datanet {} epoch {}",
+			amount::format(paid.amount),
+			paid.datanet,
+			paid.epoch
+		));
 	}
 	Ok(())
 }

@@ -2,11 +2,15 @@
 //! any fee is paid; then add to IPFS, reserve the CIDs (one transaction whose hashes show
 //! nothing of them, so no one watching the pool can take a file first), and submit each
 //! in a later block, waiting for each to be finalized.
+//!
+//! Submissions finalized before a later one fails are reported with the error (under
+//! `--json`: `{"submitted": [...], "error": ..., "exit": ...}`): they paid deposits and are
+//! being validated, and submitting their files again would be refused as duplicates.
 
 use crate::{
 	commands::event,
 	context::{account_of, Global},
-	error::{CliError, CliResult},
+	error::{CliError, CliResult, Done},
 	inspect,
 	output::table,
 };
@@ -138,9 +142,36 @@ pub async fn run(global: &Global, args: SubmitArgs) -> CliResult<()> {
 
 	let store = global.content_store().await?;
 	output.note(format!("adding {} files to the {}", checked.len(), store.location()));
-	reserve(&chain, &signer, datanet.id, &checked).await?;
-	let progress = output.progress(bytes, true);
+	let total = checked.len();
 	let mut submitted = Vec::new();
+	let sent = send(&chain, &signer, datanet.id, &store, checked, &output, &mut submitted);
+	if let Err(error) = sent.await {
+		let done = Done {
+			key: "submitted",
+			json: serde_json::to_value(&submitted).expect("submissions serialize"),
+			human: if submitted.is_empty() { String::new() } else { table_of(&submitted) },
+		};
+		let context = format!("{} of {total} files submitted, then", submitted.len());
+		return Err(error.with_context(&context).after(done));
+	}
+	output.print(&submitted, || table_of(&submitted));
+	Ok(())
+}
+
+/// Reserves the files' CIDs, adds each file to the store and submits it, pushing each
+/// finalized submission to `submitted` as it lands.
+async fn send(
+	chain: &Chain,
+	signer: &Keypair,
+	datanet: u32,
+	store: &openledger_ipfs::ContentStore,
+	checked: Vec<Checked>,
+	output: &crate::output::Output,
+	submitted: &mut Vec<Submitted>,
+) -> CliResult<()> {
+	reserve(chain, signer, datanet, &checked).await?;
+	let bytes = checked.iter().map(|file| file.content.len() as u64).sum();
+	let progress = output.progress(bytes, true);
 	for file in checked {
 		let name = file.path.display().to_string();
 		progress.set_message(name.clone());
@@ -153,12 +184,12 @@ pub async fn run(global: &Global, args: SubmitArgs) -> CliResult<()> {
 			));
 		}
 		let call = runtime::transactions().datanets().submit(
-			datanet.id,
+			datanet,
 			cid.to_string().into_bytes(),
 			bytes,
 			openledger_client::file_format(file.format),
 		);
-		let included = chain.submit(&call, &signer).await?;
+		let included = chain.submit(&call, signer).await?;
 		let event: events::Submitted = event(&included)?;
 		progress.inc(bytes);
 		progress.println(format!("{name}: submission {}", event.submission));
@@ -174,24 +205,25 @@ pub async fn run(global: &Global, args: SubmitArgs) -> CliResult<()> {
 		});
 	}
 	progress.finish_and_clear();
-	output.print(&submitted, || {
-		let rows: Vec<Vec<String>> = submitted
-			.iter()
-			.map(|s| {
-				vec![
-					s.submission.to_string(),
-					s.file.clone(),
-					s.format.to_string(),
-					s.bytes.to_string(),
-					s.cid.clone(),
-					s.deposit.clone(),
-					s.reveal_ends.to_string(),
-				]
-			})
-			.collect();
-		table(&["submission", "file", "format", "bytes", "cid", "deposit", "decided by"], &rows)
-	});
 	Ok(())
+}
+
+fn table_of(submitted: &[Submitted]) -> String {
+	let rows: Vec<Vec<String>> = submitted
+		.iter()
+		.map(|s| {
+			vec![
+				s.submission.to_string(),
+				s.file.clone(),
+				s.format.to_string(),
+				s.bytes.to_string(),
+				s.cid.clone(),
+				s.deposit.clone(),
+				s.reveal_ends.to_string(),
+			]
+		})
+		.collect();
+	table(&["submission", "file", "format", "bytes", "cid", "deposit", "decided by"], &rows)
 }
 
 /// Reserves every file's CID for the signer in one transaction (in chunks of the chain's

@@ -20,7 +20,7 @@ use openledger_client::{
 	signer::Keypair,
 	Chain, ChainError,
 };
-use openledger_ipfs::{Cid, ContentStore, IpfsError, KuboError, StoreError};
+use openledger_ipfs::{Cid, FetchOutcome, Fetcher, Gateway};
 use serde::Serialize;
 use std::{
 	io::{BufRead, Write},
@@ -44,6 +44,11 @@ pub struct ValidateArgs {
 	/// Directory of the ballot books [default: <data dir>/openledger/ballots].
 	#[arg(long, env = "OPENLEDGER_BALLOTS")]
 	ballots: Option<PathBuf>,
+	/// IPFS gateways to fetch from after the embedded store and the datanet's published
+	/// gateways (repeatable; e.g. http://203.0.113.7:8080). A gateway that serves bytes
+	/// which do not hash to their CID is skipped and reported.
+	#[arg(long = "gateway", value_name = "URL")]
+	gateways: Vec<String>,
 }
 
 #[derive(Serialize)]
@@ -73,10 +78,15 @@ fn prompt(submission: &json::Submission, assessment: &Assessment) -> CliResult<O
 	);
 	std::io::stderr().flush().ok();
 	let mut line = String::new();
-	std::io::stdin()
+	let read = std::io::stdin()
 		.lock()
 		.read_line(&mut line)
 		.map_err(|error| CliError::input(format!("cannot read the answer: {error}")))?;
+	if read == 0 {
+		// End of input is not an answer: skip, never vote.
+		eprintln!("(end of input: skipped)");
+		return Ok(None);
+	}
 	let answer = line.trim().to_ascii_lowercase();
 	Ok(match if answer.is_empty() { suggestion } else { answer.as_str() } {
 		"a" | "approve" => Some((true, assessment.quality.max(1))),
@@ -85,24 +95,54 @@ fn prompt(submission: &json::Submission, assessment: &Assessment) -> CliResult<O
 	})
 }
 
+/// The sources `validate` fetches from, in order: the embedded store (where fetched blocks
+/// are kept), the datanet's published gateways, `--gateway` URLs, then `--ipfs-api`.
+async fn fetcher(global: &Global, args: &ValidateArgs) -> CliResult<(Fetcher, String)> {
+	let chain = global.chain().await?;
+	let published = chain.datanet(args.datanet).await?.gateways;
+	let store = global.block_store()?;
+	let mut sources = vec![format!("embedded store {}", store.path().display())];
+	let mut fetcher = Fetcher::new(Some(store));
+	for url in published.iter().chain(&args.gateways) {
+		let gateway = Gateway::new(url).map_err(|error| CliError::input(error.to_string()))?;
+		sources.push(format!("gateway {url}"));
+		fetcher = fetcher.with_gateway(gateway);
+	}
+	if let Some(kubo) = global.kubo().await? {
+		sources.push(format!("Kubo API {}", kubo.url()));
+		fetcher = fetcher.with_kubo(kubo);
+	}
+	Ok((fetcher, sources.join(", then ")))
+}
+
 /// One validator on one datanet.
 struct Validator<'a> {
 	args: &'a ValidateArgs,
 	signer: Keypair,
 	me: String,
 	book: BallotBook,
-	store: ContentStore,
+	/// Own store, then the datanet's gateways, then `--gateway`s, then `--ipfs-api`.
+	fetcher: Fetcher,
+	/// Those sources, for people.
+	sources: String,
 }
 
 pub async fn run(global: &Global, args: ValidateArgs) -> CliResult<()> {
+	use std::io::IsTerminal;
+	if !args.auto && !std::io::stdin().is_terminal() {
+		return Err(CliError::input(
+			"validate asks for each decision on a terminal, and standard input is not one: run \
+			 it in a terminal, or pass --auto to vote as the checks suggest",
+		));
+	}
 	let output = global.output();
 	let signer = global.signer()?;
 	let me = account_of(&signer).to_string();
 	let dir = args.ballots.clone().unwrap_or_else(BallotBook::default_dir);
 	let book =
 		BallotBook::open(&dir, &me, args.datanet).map_err(|e| CliError::input(e.to_string()))?;
-	let store = global.content_store().await?;
-	let mut validator = Validator { args: &args, signer, me, book, store };
+	let (fetcher, sources) = fetcher(global, &args).await?;
+	let mut validator = Validator { args: &args, signer, me, book, fetcher, sources };
 	if !args.watch {
 		let chain = global.chain().await?;
 		let verdicts = validator.pass(&chain, &output).await?;
@@ -175,7 +215,7 @@ impl Validator<'_> {
 			output.note(format!(
 				"{} pending submissions to check on datanet {datanet} (content from the {})",
 				pending.len(),
-				self.store.location()
+				self.sources
 			));
 		}
 		let progress = output.progress(pending.len() as u64, false);
@@ -211,8 +251,15 @@ impl Validator<'_> {
 				submission.id, submission.cid
 			))
 		})?;
-		let assessment = match self.store.cat(&cid).await {
-			Ok(content) => {
+		// One byte past the declared size is enough to know the file is larger.
+		let fetched = self.fetcher.fetch(&cid, submission.bytes.saturating_add(1)).await;
+		let mut findings_of_sources: Vec<String> = fetched
+			.lied
+			.iter()
+			.map(|gateway| format!("gateway {gateway} served bytes that do not hash to their CID"))
+			.collect();
+		let assessment = match fetched.outcome {
+			FetchOutcome::Ok(content) => {
 				let mut assessment =
 					inspect::assess(&content, submission.bytes, declared_format(submission)?);
 				// One file, one key: the CID must be the canonical import of these bytes.
@@ -225,26 +272,33 @@ impl Validator<'_> {
 				}
 				assessment
 			},
-			// Content that cannot be fetched says nothing about the submission: no vote.
-			Err(
-				unavailable @ (IpfsError::Store(StoreError::NotFound { .. })
-				| IpfsError::Kubo(KuboError::Api { .. })),
-			) => return Ok(verdict("unavailable", None, vec![unavailable.to_string()])),
-			Err(IpfsError::Store(StoreError::Corrupt(why))) => {
-				Assessment::mismatch(format!("content does not match its CID: {why}"))
+			FetchOutcome::TooLarge => Assessment::mismatch(format!(
+				"the file is larger than the declared {} bytes",
+				submission.bytes
+			)),
+			FetchOutcome::Invalid(why) => {
+				Assessment::mismatch(format!("{cid} does not name a UnixFS file: {why}"))
 			},
-			Err(IpfsError::ContentMismatch(_)) => {
-				Assessment::mismatch("content does not hash to its CID")
+			// Content that cannot be fetched says nothing about the submission: no vote. Bytes
+			// that do not hash to their CID are the fault of whoever served them (a damaged
+			// local block, a lying gateway), never of the contributor: no vote either.
+			FetchOutcome::Unavailable(why) | FetchOutcome::Lied { gateway: why } => {
+				findings_of_sources.push(why);
+				return Ok(verdict("unavailable", None, findings_of_sources));
 			},
-			Err(other) => return Err(other.into()),
 		};
 		let decision = if self.args.auto {
 			Some((assessment.approve(), if assessment.approve() { assessment.quality } else { 0 }))
 		} else {
 			progress.suspend(|| prompt(submission, &assessment))?
 		};
-		let findings: Vec<String> =
-			assessment.mismatches.iter().chain(&assessment.defects).cloned().collect();
+		let findings: Vec<String> = assessment
+			.mismatches
+			.iter()
+			.chain(&assessment.defects)
+			.cloned()
+			.chain(findings_of_sources)
+			.collect();
 		let Some((approve, quality)) = decision else {
 			return Ok(verdict("skipped", None, findings));
 		};

@@ -10,8 +10,7 @@
 use serde::{Deserialize, Serialize};
 use std::{
 	collections::BTreeMap,
-	fs::{self, File, OpenOptions},
-	io::Write,
+	fs,
 	path::{Path, PathBuf},
 };
 
@@ -119,24 +118,9 @@ impl BallotBook {
 	}
 
 	fn save(&self) -> Result<(), BallotError> {
-		let io = |source| BallotError::Io { path: self.path.clone(), source };
 		let bytes = serde_json::to_vec_pretty(&self.ballots).expect("ballots serialise");
-		let temporary = self.path.with_extension(format!("tmp-{}", std::process::id()));
-		let mut options = OpenOptions::new();
-		options.write(true).create(true).truncate(true);
-		#[cfg(unix)]
-		{
-			use std::os::unix::fs::OpenOptionsExt;
-			options.mode(0o600);
-		}
-		let mut file = options.open(&temporary).map_err(io)?;
-		file.write_all(&bytes).map_err(io)?;
-		file.sync_all().map_err(io)?;
-		fs::rename(&temporary, &self.path).map_err(io)?;
-		if let Some(dir) = self.path.parent() {
-			File::open(dir).and_then(|dir| dir.sync_all()).map_err(io)?;
-		}
-		Ok(())
+		crate::private_file::replace(&self.path, &bytes)
+			.map_err(|source| BallotError::Io { path: self.path.clone(), source })
 	}
 }
 

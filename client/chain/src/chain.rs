@@ -1,15 +1,23 @@
 //! A connection to a node: signed calls that wait for finality, and the node's queries.
+//!
+//! A node whose runtime was upgraded is still served: each call, storage entry and view
+//! function is checked against the node's metadata when used (see `compat`), and a changed
+//! one is reported by name as `ChainError::StaleMetadata`.
 
-use crate::{json, runtime, AccountId};
+use crate::{compat, json, runtime, AccountId};
 use codec::{Decode, Encode};
 use serde::de::DeserializeOwned;
 use subxt::{
-	error::{DispatchError, TransactionEventsError, TransactionFinalizedSuccessError},
+	error::{
+		BackendError, DispatchError, EventsError, ExtrinsicError, RpcError, TransactionEventsError,
+		TransactionFinalizedSuccessError, TransactionProgressError, TransactionStatusError,
+	},
+	events::DecodeAsEvent,
 	extrinsics::ExtrinsicEvents,
 	rpcs::{rpc_params, RpcClient},
+	transactions::{Payload, Signer},
 	OnlineClient, PolkadotConfig,
 };
-use subxt_signer::sr25519::Keypair;
 
 pub type Included = ExtrinsicEvents<PolkadotConfig>;
 
@@ -29,14 +37,26 @@ pub enum ChainError {
 	)]
 	Unreachable { url: String, reason: String },
 	#[error(
-		"the node at {url} runs a runtime this openledger was not built for (its metadata \
-		 differs): update client/chain/metadata with scripts/update-metadata.sh and rebuild"
+		"the node at {url} runs a runtime that changed `{item}` since this openledger was \
+		 built: update client/chain/metadata (scripts/update-metadata.sh) and rebuild, or use \
+		 an openledger built for that runtime"
 	)]
-	StaleMetadata { url: String },
+	StaleMetadata { url: String, item: String },
+	#[error(
+		"the transaction was finalized, but the node's runtime changed its `{event}` event, so \
+		 its result cannot be shown: update client/chain/metadata (scripts/update-metadata.sh) \
+		 and rebuild"
+	)]
+	ChangedEvent { event: String },
 	#[error("the chain refused the transaction: {error}{}", docs_suffix(.docs))]
 	Refused { error: String, docs: String },
 	#[error("the node did not accept the transaction: {0}")]
 	Transaction(String),
+	#[error(
+		"whether `{call}` took effect is unknown: {reason}; check the chain (e.g. `openledger \
+		 balance`, `openledger datanet show`) before sending it again"
+	)]
+	OutcomeUnknown { call: String, reason: String },
 	#[error("{message}")]
 	Query { code: i32, message: String },
 	#[error("the node failed: {0}")]
@@ -52,9 +72,40 @@ fn docs_suffix(docs: &str) -> String {
 }
 
 impl ChainError {
-	fn node(error: impl std::fmt::Display) -> ChainError {
+	pub(crate) fn node(error: impl std::fmt::Display) -> ChainError {
 		ChainError::Node(error.to_string())
 	}
+}
+
+/// The first event of type `E` among a transaction's events.
+pub fn find_event<E: DecodeAsEvent>(included: &Included) -> Result<E, ChainError> {
+	match included.find_first::<E>() {
+		Some(Ok(event)) => Ok(event),
+		Some(Err(
+			EventsError::CannotDecodeEventFields { pallet_name, event_name, .. }
+			| EventsError::CannotDecodeFieldInEvent { pallet_name, event_name, .. }
+			| EventsError::CannotDecodeEventEnum { pallet_name, event_name, .. },
+		)) => Err(ChainError::ChangedEvent { event: format!("{pallet_name}.{event_name}") }),
+		Some(Err(other)) => Err(ChainError::node(other)),
+		None => Err(ChainError::ChangedEvent { event: event_name::<E>() }),
+	}
+}
+
+/// `Pallet.Event` of a generated event type (`…::datanets::events::Submitted`).
+fn event_name<E>() -> String {
+	let path: Vec<&str> = std::any::type_name::<E>().split("::").collect();
+	let pallet = path.len().checked_sub(3).map(|at| path[at]).unwrap_or("?");
+	let pallet: String = pallet
+		.split('_')
+		.map(|word| {
+			let mut chars = word.chars();
+			chars
+				.next()
+				.map(|c| c.to_ascii_uppercase().to_string() + chars.as_str())
+				.unwrap_or_default()
+		})
+		.collect();
+	format!("{pallet}.{}", path.last().unwrap_or(&"?"))
 }
 
 /// A connected node.
@@ -65,8 +116,8 @@ pub struct Chain {
 }
 
 impl Chain {
-	/// Connects to the node's WebSocket RPC and checks that it runs the runtime the
-	/// generated code was built from.
+	/// Connects to the node's WebSocket RPC. Its runtime may differ from the one the code
+	/// was generated from: each item is checked when used.
 	pub async fn connect(url: &str) -> Result<Chain, ChainError> {
 		let unreachable = |error: &dyn std::fmt::Display| ChainError::Unreachable {
 			url: url.into(),
@@ -76,27 +127,72 @@ impl Chain {
 		let api = OnlineClient::<PolkadotConfig>::from_rpc_client(rpc.clone())
 			.await
 			.map_err(|e| unreachable(&e))?;
-		let at = api.at_current_block().await.map_err(|e| unreachable(&e))?;
-		if !runtime::is_codegen_valid_for(at.metadata_ref()) {
-			return Err(ChainError::StaleMetadata { url: url.into() });
-		}
 		Ok(Chain { api, rpc, url: url.into() })
 	}
 
-	/// Signs `call`, submits it and waits until its block is finalized; a refusal comes back
-	/// as `ChainError::Refused` with the pallet error's name and doc.
-	pub async fn submit<Call: subxt::transactions::Payload>(
+	/// The node's state at its last finalized block.
+	pub(crate) async fn at(
+		&self,
+	) -> Result<
+		subxt::client::ClientAtBlock<
+			PolkadotConfig,
+			subxt::client::OnlineClientAtBlockImpl<PolkadotConfig>,
+		>,
+		ChainError,
+	> {
+		self.api.at_current_block().await.map_err(ChainError::node)
+	}
+
+	/// `StaleMetadata` naming `item`.
+	pub(crate) fn stale(&self, item: String) -> ChainError {
+		ChainError::StaleMetadata { url: self.url.clone(), item }
+	}
+
+	/// Signs `call`, submits it and waits until its block is finalized. A call whose shape
+	/// the node's runtime changed is refused before signing (`StaleMetadata`); a refusal
+	/// by the chain comes back as `Refused` with the pallet error's name and doc; a lost
+	/// connection after sending as `OutcomeUnknown`.
+	pub async fn submit<Call: Payload, S: Signer<PolkadotConfig>>(
 		&self,
 		call: &Call,
-		signer: &Keypair,
+		signer: &S,
 	) -> Result<Included, ChainError> {
-		let at = self.api.at_current_block().await.map_err(ChainError::node)?;
+		let name = format!("{}.{}", call.pallet_name(), call.call_name());
+		let at = self.at().await?;
+		compat::call(at.metadata_ref(), call).map_err(|item| self.stale(item))?;
 		let progress = at
 			.transactions()
 			.sign_and_submit_then_watch_default(call, signer)
 			.await
-			.map_err(|error| ChainError::Transaction(error.to_string()))?;
-		progress.wait_for_finalized_success().await.map_err(refusal)
+			.map_err(|error| self.not_sent(&name, error))?;
+		progress.wait_for_finalized_success().await.map_err(|error| outcome(&name, error))
+	}
+
+	/// A failure to sign or send `call`.
+	fn not_sent(&self, call: &str, error: ExtrinsicError) -> ChainError {
+		let unknown = |reason: String| ChainError::OutcomeUnknown { call: call.into(), reason };
+		match error {
+			ExtrinsicError::IncompatibleCodegen
+			| ExtrinsicError::PalletNameNotFound(_)
+			| ExtrinsicError::CallNameNotFound { .. } => self.stale(call.into()),
+			// The node answered: it refused the transaction (bad nonce, fees, …).
+			ExtrinsicError::ErrorSubmittingTransaction(BackendError::Rpc(
+				RpcError::ClientError(subxt::rpcs::Error::User(error)),
+			)) => ChainError::Transaction(error.message),
+			ExtrinsicError::TransactionStatusError(TransactionStatusError::Invalid(why)) => {
+				ChainError::Transaction(why)
+			},
+			// Sent, or maybe sent, when the connection failed.
+			ExtrinsicError::ErrorSubmittingTransaction(error)
+			| ExtrinsicError::TransactionStatusStreamError(error) => {
+				unknown(format!("the connection to the node failed as it was sent ({error})"))
+			},
+			ExtrinsicError::TransactionStatusError(status) => unknown(status.to_string()),
+			ExtrinsicError::UnexpectedEndOfTransactionStatusStream => {
+				unknown("the node stopped reporting on it".into())
+			},
+			other => ChainError::node(other),
+		}
 	}
 
 	/// A `datanets_*` (or any) RPC method's JSON result.
@@ -115,8 +211,7 @@ impl Chain {
 
 	/// The number of the node's best block.
 	pub async fn block_number(&self) -> Result<u64, ChainError> {
-		let at = self.api.at_current_block().await.map_err(ChainError::node)?;
-		Ok(at.block_number())
+		Ok(self.at().await?.block_number())
 	}
 
 	pub async fn datanet(&self, id: u32) -> Result<json::Datanet, ChainError> {
@@ -195,25 +290,36 @@ impl Chain {
 		datanet: u32,
 		account: &AccountId,
 	) -> Result<pallet_datanets::Allowance, ChainError> {
-		let result: Result<pallet_datanets::Allowance, pallet_datanets::QueryError> =
-			self.view("allowance", (datanet, account.0).encode()).await?;
+		let result: Result<pallet_datanets::Allowance, pallet_datanets::QueryError> = self
+			.view(
+				&runtime::view_functions().datanets().allowance(datanet, *account),
+				(datanet, account.0).encode(),
+			)
+			.await?;
 		result.map_err(|error| ChainError::Query {
 			code: 0,
 			message: format!("no allowance on datanet {datanet}: {error:?}"),
 		})
 	}
 
-	/// Calls the Datanets view function `name` with SCALE-encoded `args`.
+	/// Calls the Datanets view function `name` with SCALE-encoded `args`, after checking
+	/// that the node's has the shape of the generated `payload`.
 	///
 	/// Built by hand from the metadata's query id: subxt 0.51.1's typed view-function call
 	/// ran `validator` when asked for `allowance` (both take a datanet id and an account).
-	async fn view<R: Decode>(&self, name: &str, args: Vec<u8>) -> Result<R, ChainError> {
-		let at = self.api.at_current_block().await.map_err(ChainError::node)?;
+	async fn view<R: Decode>(
+		&self,
+		payload: &impl subxt::view_functions::Payload,
+		args: Vec<u8>,
+	) -> Result<R, ChainError> {
+		let name = payload.function_name();
+		let at = self.at().await?;
+		compat::view_function(at.metadata_ref(), payload).map_err(|item| self.stale(item))?;
 		let query_id = *at
 			.metadata_ref()
 			.pallet_by_name("Datanets")
 			.and_then(|pallet| pallet.view_function_by_name(name))
-			.ok_or(ChainError::StaleMetadata { url: self.url.clone() })?
+			.ok_or_else(|| self.stale(format!("Datanets.{name}")))?
 			.query_id();
 		let input = (query_id, args).encode();
 		let bytes = at.view_functions().call_raw(Some(&input)).await.map_err(ChainError::node)?;
@@ -233,25 +339,44 @@ impl Chain {
 		let Ok(canonical) = pallet_datanets::cid::parse(cid.as_bytes()) else {
 			return Ok(None);
 		};
-		let at = self.api.at_current_block().await.map_err(ChainError::node)?;
+		let at = self.at().await?;
 		let key = runtime::runtime_types::bounded_collections::bounded_vec::BoundedVec(canonical);
-		let entry = at
-			.storage()
-			.try_fetch(runtime::storage().datanets().submission_by_cid(), (datanet, key))
-			.await
-			.map_err(ChainError::node)?;
+		let address = runtime::storage().datanets().submission_by_cid();
+		compat::storage(at.metadata_ref(), &address).map_err(|item| self.stale(item))?;
+		let entry =
+			at.storage().try_fetch(address, (datanet, key)).await.map_err(ChainError::node)?;
 		entry.map(|value| value.decode().map_err(ChainError::node)).transpose()
 	}
 }
 
-/// A failed wait, as a pallet error's name and doc where the runtime refused the call.
-fn refusal(error: TransactionFinalizedSuccessError) -> ChainError {
-	let TransactionFinalizedSuccessError::SuccessError(TransactionEventsError::ExtrinsicFailed(
-		dispatch,
-	)) = &error
-	else {
-		return ChainError::Transaction(error.to_string());
-	};
+/// A failed wait for `call`'s finality: a pallet error's name and doc where the runtime
+/// refused the call, `OutcomeUnknown` where the wait ended without an answer.
+fn outcome(call: &str, error: TransactionFinalizedSuccessError) -> ChainError {
+	let unknown = |reason: String| ChainError::OutcomeUnknown { call: call.into(), reason };
+	use TransactionFinalizedSuccessError::{FinalizationError, SuccessError};
+	match error {
+		SuccessError(TransactionEventsError::ExtrinsicFailed(dispatch)) => refusal(&dispatch),
+		SuccessError(error @ TransactionEventsError::CannotDecodeDispatchError { .. }) => {
+			ChainError::Refused { error: error.to_string(), docs: String::new() }
+		},
+		// Finalized, but its events (success or failure) could not be read.
+		SuccessError(error) => {
+			unknown(format!("it was finalized, but its events could not be read ({error})"))
+		},
+		FinalizationError(TransactionProgressError::TransactionStatusError(
+			TransactionStatusError::Invalid(why),
+		)) => ChainError::Transaction(why),
+		FinalizationError(TransactionProgressError::TransactionStatusError(status)) => {
+			unknown(format!("the node stopped tracking it ({status})"))
+		},
+		other => unknown(format!(
+			"the connection to the node was lost while waiting for finality ({other})"
+		)),
+	}
+}
+
+/// A dispatch error as the pallet error's name and doc.
+fn refusal(dispatch: &DispatchError) -> ChainError {
 	match dispatch {
 		DispatchError::Module(module) => match module.details() {
 			Ok(details) => ChainError::Refused {
@@ -261,5 +386,14 @@ fn refusal(error: TransactionFinalizedSuccessError) -> ChainError {
 			Err(_) => ChainError::Refused { error: module.to_string(), docs: String::new() },
 		},
 		other => ChainError::Refused { error: other.to_string(), docs: String::new() },
+	}
+}
+
+#[cfg(test)]
+mod tests {
+	#[test]
+	fn events_are_named_as_the_runtime_names_them() {
+		use crate::runtime::datanets::events::Submitted;
+		assert_eq!(super::event_name::<Submitted>(), "Datanets.Submitted");
 	}
 }

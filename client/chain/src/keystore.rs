@@ -1,11 +1,19 @@
 //! An encrypted keystore: one JSON file per named key, readable by its owner only.
 //!
-//! A key file holds the key's secret URI (mnemonic or seed, with any derivation) encrypted
-//! with XChaCha20-Poly1305 under a key derived from the password by scrypt (N = 2^15,
-//! r = 8, p = 1), plus the public address in clear so `key list` needs no password. A wrong
-//! password fails the authentication tag; nothing about the secret is ever printed.
+//! A key file holds the key's secret encrypted with XChaCha20-Poly1305 under a key derived
+//! from the password by scrypt (N = 2^15, r = 8, p = 1), plus the public address in clear
+//! so `key list` needs no password. The secret is the key's secret URI (mnemonic or seed,
+//! with any derivation), or, for a key imported from a Polkadot{.js} backup (which has no
+//! mnemonic), its 64-byte expanded sr25519 secret. A wrong password fails the
+//! authentication tag; nothing about the secret is printed unless the owner exports it.
+//!
+//! Files are created atomically (see `private_file`) and never replaced; a file in the
+//! directory that is not a key file is listed as unreadable, never a reason to fail.
 
-use crate::signer::{address, keypair_from_suri};
+use crate::{
+	private_file,
+	signer::{address, keypair_from_suri, Keypair, SECRET_LENGTH},
+};
 use chacha20poly1305::{
 	aead::{Aead, KeyInit},
 	XChaCha20Poly1305, XNonce,
@@ -15,13 +23,13 @@ use std::{
 	fs, io,
 	path::{Path, PathBuf},
 };
-use subxt_signer::sr25519::Keypair;
 use zeroize::Zeroizing;
 
 const FORMAT: &str = "openledger-keystore-1";
 const SCRYPT_LOG_N: u8 = 15;
 const SCRYPT_R: u32 = 8;
 const SCRYPT_P: u32 = 1;
+const EXTENSION: &str = "json";
 
 #[derive(Debug, thiserror::Error)]
 pub enum KeystoreError {
@@ -41,11 +49,35 @@ pub enum KeystoreError {
 	Suri(#[from] crate::signer::SuriError),
 }
 
-/// A key as listed: its name and address.
+/// A key as stored: its name and address.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct KeyEntry {
 	pub name: String,
 	pub address: String,
+}
+
+/// A file of the keystore directory as `key list` shows it: a key, or a file that is not
+/// one (with why), so that a stray file neither hides the keys nor goes unnoticed.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Listed {
+	/// The key's name, or the file's name for an unreadable file.
+	pub name: String,
+	#[serde(skip_serializing_if = "Option::is_none")]
+	pub address: Option<String>,
+	/// Why the file is not a usable key.
+	#[serde(skip_serializing_if = "Option::is_none")]
+	pub unreadable: Option<String>,
+}
+
+/// What a key file's ciphertext holds.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+enum Content {
+	/// A secret URI (files written before this field existed hold one).
+	#[default]
+	Suri,
+	/// A 64-byte expanded sr25519 secret (ed25519 byte form), from a Polkadot{.js} backup.
+	Sr25519Secret,
 }
 
 #[derive(Serialize, Deserialize)]
@@ -53,6 +85,8 @@ struct KeyFile {
 	format: String,
 	name: String,
 	address: String,
+	#[serde(default)]
+	content: Content,
 	scrypt_log_n: u8,
 	scrypt_r: u32,
 	scrypt_p: u32,
@@ -63,6 +97,14 @@ struct KeyFile {
 
 pub struct Keystore {
 	dir: PathBuf,
+}
+
+/// A decrypted key file.
+struct Opened {
+	plaintext: Zeroizing<Vec<u8>>,
+	keypair: Keypair,
+	content: Content,
+	path: PathBuf,
 }
 
 impl Keystore {
@@ -98,32 +140,72 @@ impl Keystore {
 		if !valid {
 			return Err(KeystoreError::InvalidName(name.to_string()));
 		}
-		Ok(self.dir.join(format!("{name}.json")))
+		Ok(self.dir.join(format!("{name}.{EXTENSION}")))
 	}
 
-	/// The keys, by name.
-	pub fn list(&self) -> Result<Vec<KeyEntry>, KeystoreError> {
-		let io = |source| KeystoreError::Io { path: self.dir.clone(), source };
-		let mut keys = Vec::new();
-		for entry in fs::read_dir(&self.dir).map_err(io)? {
-			let path = entry.map_err(io)?.path();
-			if path.extension().is_some_and(|extension| extension == "json") {
-				let file = Self::read(&path)?;
-				keys.push(KeyEntry { name: file.name, address: file.address });
-			}
+	/// Fails unless a new key could be stored under `name`: checked before asking for
+	/// passwords or showing a mnemonic, so that no one writes down a key never stored.
+	pub fn check_new(&self, name: &str) -> Result<(), KeystoreError> {
+		if self.path(name)?.exists() {
+			return Err(KeystoreError::NameTaken(name.to_string(), self.dir.clone()));
 		}
-		keys.sort_by(|a, b| a.name.cmp(&b.name));
-		Ok(keys)
+		Ok(())
 	}
 
-	/// A new random key (a 12-word mnemonic) stored under `name`.
-	pub fn generate(&self, name: &str, password: &str) -> Result<KeyEntry, KeystoreError> {
-		let mut entropy = Zeroizing::new([0u8; 16]);
-		getrandom::getrandom(entropy.as_mut()).expect("the OS provides randomness");
-		let mnemonic = subxt_signer::bip39::Mnemonic::from_entropy(entropy.as_ref())
-			.expect("16 bytes is a valid BIP-39 entropy length");
-		let phrase = Zeroizing::new(mnemonic.to_string());
-		self.import(name, &phrase, password)
+	/// Every file of the keystore, keys and unreadable files alike, by name. Fails only
+	/// when the directory itself cannot be read.
+	pub fn list(&self) -> Result<Vec<Listed>, KeystoreError> {
+		let io = |source| KeystoreError::Io { path: self.dir.clone(), source };
+		let mut listed = Vec::new();
+		for entry in fs::read_dir(&self.dir).map_err(io)? {
+			let entry = entry.map_err(io)?;
+			let file_name = entry.file_name().to_string_lossy().into_owned();
+			// Hidden files include the temporary files of an interrupted write.
+			if file_name.starts_with('.') {
+				continue;
+			}
+			listed.push(Self::listing(&entry.path(), file_name));
+		}
+		listed.sort_by(|a, b| a.name.cmp(&b.name));
+		Ok(listed)
+	}
+
+	fn listing(path: &Path, file_name: String) -> Listed {
+		let unreadable = |why: &str| Listed {
+			name: file_name.clone(),
+			address: None,
+			unreadable: Some(why.to_string()),
+		};
+		if path.is_dir() {
+			return unreadable("a directory, not a key file");
+		}
+		let Some(stem) = file_name.strip_suffix(&format!(".{EXTENSION}")) else {
+			return unreadable("not a key file (key files end in .json)");
+		};
+		match Self::read(path) {
+			Ok(file) if file.name == stem => {
+				Listed { name: file.name, address: Some(file.address), unreadable: None }
+			},
+			Ok(file) => unreadable(&format!(
+				"holds key `{}`, but key files must be named after their key ({}.json)",
+				file.name, file.name
+			)),
+			Err(KeystoreError::Io { source, .. }) => unreadable(&source.to_string()),
+			Err(_) => unreadable("not an openledger key file (damaged, or another program's)"),
+		}
+	}
+
+	/// The address of key `name`, which is stored in clear: no password needed.
+	pub fn address(&self, name: &str) -> Result<String, KeystoreError> {
+		let path = self.path(name)?;
+		if !path.exists() {
+			return Err(KeystoreError::NotFound(name.to_string(), self.dir.clone()));
+		}
+		let file = Self::read(&path)?;
+		if file.name != name {
+			return Err(KeystoreError::Corrupt(path));
+		}
+		Ok(file.address)
 	}
 
 	/// Stores the key of `suri` under `name`, encrypted with `password`.
@@ -133,11 +215,32 @@ impl Keystore {
 		suri: &str,
 		password: &str,
 	) -> Result<KeyEntry, KeystoreError> {
-		let path = self.path(name)?;
 		let keypair = keypair_from_suri(suri)?;
-		if path.exists() {
-			return Err(KeystoreError::NameTaken(name.to_string(), self.dir.clone()));
-		}
+		self.store(name, &keypair, Content::Suri, suri.trim().as_bytes(), password)
+	}
+
+	/// Stores `keypair` (which has no secret URI, e.g. from a Polkadot{.js} backup) under
+	/// `name`, encrypted with `password`.
+	pub fn import_keypair(
+		&self,
+		name: &str,
+		keypair: &Keypair,
+		password: &str,
+	) -> Result<KeyEntry, KeystoreError> {
+		let secret = keypair.secret();
+		self.store(name, keypair, Content::Sr25519Secret, secret.as_ref(), password)
+	}
+
+	fn store(
+		&self,
+		name: &str,
+		keypair: &Keypair,
+		content: Content,
+		plaintext: &[u8],
+		password: &str,
+	) -> Result<KeyEntry, KeystoreError> {
+		let path = self.path(name)?;
+		self.check_new(name)?;
 		let mut salt = [0u8; 32];
 		let mut nonce = [0u8; 24];
 		getrandom::getrandom(&mut salt).expect("the OS provides randomness");
@@ -145,13 +248,14 @@ impl Keystore {
 		let cipher = cipher(password, &salt, SCRYPT_LOG_N, SCRYPT_R, SCRYPT_P)
 			.expect("the default scrypt parameters are valid");
 		let ciphertext = cipher
-			.encrypt(&XNonce::from(nonce), suri.trim().as_bytes())
+			.encrypt(&XNonce::from(nonce), plaintext)
 			.expect("encrypting into a Vec cannot fail");
-		let entry = KeyEntry { name: name.to_string(), address: address(&keypair) };
+		let entry = KeyEntry { name: name.to_string(), address: address(keypair) };
 		let file = KeyFile {
 			format: FORMAT.to_string(),
 			name: entry.name.clone(),
 			address: entry.address.clone(),
+			content,
 			scrypt_log_n: SCRYPT_LOG_N,
 			scrypt_r: SCRYPT_R,
 			scrypt_p: SCRYPT_P,
@@ -160,7 +264,7 @@ impl Keystore {
 			ciphertext: hex::encode(ciphertext),
 		};
 		let json = serde_json::to_vec_pretty(&file).expect("a key file serializes");
-		write_owner_only(&path, &json).map_err(|source| match source.kind() {
+		private_file::create(&path, &json).map_err(|source| match source.kind() {
 			io::ErrorKind::AlreadyExists => {
 				KeystoreError::NameTaken(name.to_string(), self.dir.clone())
 			},
@@ -171,29 +275,64 @@ impl Keystore {
 
 	/// The keypair stored under `name`, decrypted with `password`.
 	pub fn unlock(&self, name: &str, password: &str) -> Result<Keypair, KeystoreError> {
+		Ok(self.decrypt(name, password)?.keypair)
+	}
+
+	/// The secret URI (mnemonic or seed) stored under `name`, decrypted with `password`;
+	/// `None` for a key that has none (imported from a Polkadot{.js} backup).
+	pub fn secret_uri(
+		&self,
+		name: &str,
+		password: &str,
+	) -> Result<Option<Zeroizing<String>>, KeystoreError> {
+		let opened = self.decrypt(name, password)?;
+		match opened.content {
+			Content::Suri => {
+				let suri = String::from_utf8(opened.plaintext.to_vec())
+					.map_err(|_| KeystoreError::Corrupt(opened.path))?;
+				Ok(Some(Zeroizing::new(suri)))
+			},
+			Content::Sr25519Secret => Ok(None),
+		}
+	}
+
+	/// Key `name` decrypted, its keypair checked against the address in clear.
+	fn decrypt(&self, name: &str, password: &str) -> Result<Opened, KeystoreError> {
 		let path = self.path(name)?;
 		if !path.exists() {
 			return Err(KeystoreError::NotFound(name.to_string(), self.dir.clone()));
 		}
 		let file = Self::read(&path)?;
 		let corrupt = || KeystoreError::Corrupt(path.clone());
+		if file.name != name {
+			return Err(corrupt());
+		}
 		let salt = hex::decode(&file.salt).map_err(|_| corrupt())?;
 		let nonce = hex::decode(&file.nonce).map_err(|_| corrupt())?;
 		let ciphertext = hex::decode(&file.ciphertext).map_err(|_| corrupt())?;
 		let nonce: [u8; 24] = nonce.try_into().map_err(|_| corrupt())?;
 		let cipher = cipher(password, &salt, file.scrypt_log_n, file.scrypt_r, file.scrypt_p)
 			.ok_or_else(corrupt)?;
-		let suri = Zeroizing::new(
+		let plaintext = Zeroizing::new(
 			cipher
 				.decrypt(&XNonce::from(nonce), ciphertext.as_slice())
 				.map_err(|_| KeystoreError::WrongPassword(name.to_string()))?,
 		);
-		let suri = std::str::from_utf8(&suri).map_err(|_| corrupt())?;
-		let keypair = keypair_from_suri(suri).map_err(|_| corrupt())?;
+		let keypair = match file.content {
+			Content::Suri => {
+				let suri = std::str::from_utf8(&plaintext).map_err(|_| corrupt())?;
+				keypair_from_suri(suri).map_err(|_| corrupt())?
+			},
+			Content::Sr25519Secret => {
+				let secret: &[u8; SECRET_LENGTH] =
+					plaintext.as_slice().try_into().map_err(|_| corrupt())?;
+				Keypair::from_secret(secret).map_err(|_| corrupt())?
+			},
+		};
 		if address(&keypair) != file.address {
 			return Err(corrupt());
 		}
-		Ok(keypair)
+		Ok(Opened { plaintext, keypair, content: file.content, path })
 	}
 
 	fn read(path: &Path) -> Result<KeyFile, KeystoreError> {
@@ -210,25 +349,16 @@ impl Keystore {
 
 /// The AEAD keyed by scrypt(password, salt); `None` for invalid scrypt parameters.
 fn cipher(password: &str, salt: &[u8], log_n: u8, r: u32, p: u32) -> Option<XChaCha20Poly1305> {
+	// Only what this keystore writes (or a stronger N up to 2^20, 1 GiB): a planted key file
+	// must not make unlocking allocate terabytes or spin for hours, nor pass off weak
+	// parameters that make a copied file cheap to brute-force.
+	if !(SCRYPT_LOG_N..=20).contains(&log_n) || r != SCRYPT_R || p != SCRYPT_P {
+		return None;
+	}
 	let params = scrypt::Params::new(log_n, r, p, 32).ok()?;
 	let mut key = Zeroizing::new([0u8; 32]);
 	scrypt::scrypt(password.as_bytes(), salt, &params, key.as_mut()).ok()?;
 	Some(XChaCha20Poly1305::new(key.as_ref().into()))
-}
-
-/// Creates `path` (failing if it exists) with mode 0600 and writes `bytes`.
-fn write_owner_only(path: &Path, bytes: &[u8]) -> io::Result<()> {
-	use std::io::Write;
-	let mut options = fs::OpenOptions::new();
-	options.write(true).create_new(true);
-	#[cfg(unix)]
-	{
-		use std::os::unix::fs::OpenOptionsExt;
-		options.mode(0o600);
-	}
-	let mut file = options.open(path)?;
-	file.write_all(bytes)?;
-	file.sync_all()
 }
 
 #[cfg(test)]
@@ -267,13 +397,17 @@ mod tests {
 		));
 	}
 
+	fn listed(entry: &KeyEntry) -> Listed {
+		Listed { name: entry.name.clone(), address: Some(entry.address.clone()), unreadable: None }
+	}
+
 	#[test]
-	fn generated_keys_are_listed_and_kept_private() {
+	fn keys_are_listed_and_kept_private() {
 		let keys = TempKeystore::new("generate");
-		let first = keys.0.generate("one", "pw").unwrap();
-		let second = keys.0.generate("two", "pw").unwrap();
+		let first = keys.0.import("one", &crate::signer::new_mnemonic(), "pw").unwrap();
+		let second = keys.0.import("two", &crate::signer::new_mnemonic(), "pw").unwrap();
 		assert_ne!(first.address, second.address);
-		assert_eq!(keys.0.list().unwrap(), vec![first.clone(), second]);
+		assert_eq!(keys.0.list().unwrap(), vec![listed(&first), listed(&second)]);
 		let file = fs::read_to_string(keys.0.dir().join("one.json")).unwrap();
 		assert!(file.contains(&first.address) && !file.contains("//"));
 		#[cfg(unix)]
@@ -285,5 +419,69 @@ mod tests {
 			assert_eq!(mode & 0o777, 0o700);
 		}
 		assert_eq!(address(&keys.0.unlock("one", "pw").unwrap()), first.address);
+		assert_eq!(keys.0.address("one").unwrap(), first.address);
+		assert!(matches!(keys.0.check_new("one"), Err(KeystoreError::NameTaken(..))));
+		keys.0.check_new("three").unwrap();
+	}
+
+	#[test]
+	fn secret_uris_come_back_with_the_password_only() {
+		let keys = TempKeystore::new("secret-uri");
+		keys.0.import("dev", " //Alice//stash ", "pw").unwrap();
+		assert_eq!(keys.0.secret_uri("dev", "pw").unwrap().unwrap().as_str(), "//Alice//stash");
+		assert!(matches!(keys.0.secret_uri("dev", "nope"), Err(KeystoreError::WrongPassword(_))));
+	}
+
+	#[test]
+	fn keypairs_without_a_secret_uri_are_stored_by_their_secret() {
+		let keys = TempKeystore::new("keypair");
+		let key = keypair_from_suri("//Polkadot-js").unwrap();
+		let entry = keys.0.import_keypair("pjs", &key, "pw").unwrap();
+		assert_eq!(entry.address, address(&key));
+		let unlocked = keys.0.unlock("pjs", "pw").unwrap();
+		assert_eq!(*unlocked.secret(), *key.secret());
+		assert!(keys.0.secret_uri("pjs", "pw").unwrap().is_none());
+		let file = fs::read_to_string(keys.0.dir().join("pjs.json")).unwrap();
+		assert!(file.contains("\"content\": \"sr25519-secret\""), "{file}");
+		assert!(!file.contains(&hex::encode(&key.secret()[..16])));
+	}
+
+	#[test]
+	fn key_files_without_a_content_field_hold_a_secret_uri() {
+		let keys = TempKeystore::new("old-format");
+		keys.0.import("old", "//Bob", "pw").unwrap();
+		let path = keys.0.dir().join("old.json");
+		let mut file: serde_json::Value =
+			serde_json::from_slice(&fs::read(&path).unwrap()).unwrap();
+		file.as_object_mut().unwrap().remove("content");
+		fs::remove_file(&path).unwrap();
+		fs::write(&path, serde_json::to_vec(&file).unwrap()).unwrap();
+		let bob = keys.0.unlock("old", "pw").unwrap();
+		assert_eq!(address(&bob), "5FHneW46xGXgs5mUiveU4sbTyGBzmstUspZC92UhjJM694ty");
+	}
+
+	#[test]
+	fn foreign_files_are_listed_as_unreadable() {
+		let keys = TempKeystore::new("foreign");
+		let alice = keys.0.import("alice", "//Alice", "pw").unwrap();
+		let dir = keys.0.dir();
+		fs::write(dir.join("notes.txt"), "my keys").unwrap();
+		fs::write(dir.join("wallet.json"), r#"{"encoded": "…", "address": "5Grw"}"#).unwrap();
+		fs::write(dir.join("broken.json"), "{not json").unwrap();
+		fs::copy(dir.join("alice.json"), dir.join("copy.json")).unwrap();
+		fs::create_dir(dir.join("backup")).unwrap();
+		fs::write(dir.join(format!("{}0123", private_file::TEMPORARY_PREFIX)), "half").unwrap();
+		let all = keys.0.list().unwrap();
+		let names: Vec<&str> = all.iter().map(|entry| entry.name.as_str()).collect();
+		assert_eq!(
+			names,
+			["alice", "backup", "broken.json", "copy.json", "notes.txt", "wallet.json"]
+		);
+		assert_eq!(all[0], listed(&alice));
+		for entry in &all[1..] {
+			assert!(entry.address.is_none() && entry.unreadable.is_some(), "{entry:?}");
+		}
+		assert!(all[3].unreadable.as_ref().unwrap().contains("holds key `alice`"));
+		assert!(matches!(keys.0.unlock("copy", "pw"), Err(KeystoreError::Corrupt(_))));
 	}
 }

@@ -5,18 +5,25 @@
 //!   e2e test `metadata` fails when the file no longer matches the runtime).
 //! - `Chain`: a connection: signed calls that wait for finality and report a refusal by its
 //!   pallet error, and the node's `datanets_*` and (`models`) `models_*` RPC queries.
-//! - `signer` and `keystore`: sr25519 keys from a SURI, a mnemonic or an encrypted file.
+//! - `signer` and `keystore`: sr25519 keys from a SURI, a mnemonic or an encrypted file;
+//!   `polkadot_js`: the Polkadot{.js} JSON backups wallets import and export.
 //! - `ballots`: a validator's sealed ballots (with their salts), kept on disk from commit
 //!   to reveal.
 
 pub mod amount;
+pub mod balances;
 pub mod ballots;
 mod chain;
+mod compat;
 pub mod keystore;
 pub mod models;
+pub mod polkadot_js;
+pub mod private_file;
+#[cfg(test)]
+mod red_team_tests;
 pub mod signer;
 
-pub use chain::{Chain, ChainError, Included};
+pub use chain::{find_event, Chain, ChainError, Included};
 pub use pallet_datanets_rpc::json;
 pub use pallet_models_rpc::json as models_json;
 pub use subxt::utils::AccountId32 as AccountId;

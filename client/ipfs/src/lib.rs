@@ -10,20 +10,36 @@
 //! `ContentStore` is what the CLI uses: either store, with the same add / cat / pin. It and
 //! the Kubo backend are the default feature `kubo`; without it (the trainer's tests, which
 //! only compute CIDs) the crate does not pull in an HTTP client.
+//!
+//! `Fetcher` (default feature `gateway`) gets a file by CID from other machines: the local
+//! store, then IPFS trustless gateways, then a Kubo API, every block verified and the size
+//! bounded, with outcomes that tell a file larger than declared from one nobody served.
+//!
+//! `serve::Server` (default feature `serve`) puts the embedded store on the network: an IPFS
+//! Trustless Gateway and, opt-in, Kubo's RPC API for add / cat / pin, so files added on one
+//! machine reach validators and trainers on others.
 
 mod cid;
 mod dagpb;
+#[cfg(feature = "gateway")]
+mod fetch;
 #[cfg(feature = "kubo")]
 mod kubo;
 mod read;
+#[cfg(feature = "serve")]
+pub mod serve;
 mod store;
 mod unixfs;
+mod walk;
 
 pub use cid::{Cid, CidError, Codec};
+#[cfg(feature = "gateway")]
+pub use fetch::{FetchOutcome, Fetched, Fetcher, Gateway, GatewayError, Source, MAX_BLOCK_SIZE};
 #[cfg(feature = "kubo")]
 pub use kubo::{Kubo, KuboError};
 pub use read::{read_file, ReadError};
 pub use store::{BlockStore, StoreError};
+pub use store::{GcReport, StoreGuard, StoreStat};
 pub use unixfs::{add, Block, Dag, Layout, CHUNK_SIZE, MAX_LINKS};
 
 /// Whether `content` is what `cid` names: re-imports it with the layout a CID of that
@@ -86,7 +102,7 @@ impl ContentStore {
 		match self {
 			ContentStore::Embedded(store) => Ok(store.cat(cid)?),
 			ContentStore::Kubo(kubo) => {
-				let content = kubo.cat(cid).await?;
+				let content = kubo.cat(cid, u64::MAX).await?;
 				if !content_matches(cid, &content) {
 					return Err(IpfsError::ContentMismatch(*cid));
 				}

@@ -605,6 +605,28 @@ mod benchmarks {
 		assert_eq!(Datanets::<T>::get(datanet).map(|d| d.reward_pool), Some(Zero::zero()));
 	}
 
+	/// `n` gateway URLs of the longest length, replacing as many.
+	#[benchmark]
+	fn set_gateways(n: Linear<0, MAX_GATEWAYS>) {
+		let owner = funded::<T>("owner", 0);
+		let datanet = simple_datanet::<T>(&owner);
+		let url = |i: u32| {
+			let mut url = b"https://gateway.example/".to_vec();
+			url.resize(MAX_GATEWAY_URL_LEN as usize - 4, b'x');
+			url.extend_from_slice(&i.to_be_bytes().map(|b| b'a' + b % 26));
+			url
+		};
+		let before: Vec<Vec<u8>> = (100..100 + MAX_GATEWAYS).map(url).collect();
+		DatanetsPallet::<T>::set_gateways(RawOrigin::Signed(owner.clone()).into(), datanet, before)
+			.expect("owner publishes");
+		let gateways: Vec<Vec<u8>> = (0..n).map(url).collect();
+
+		#[extrinsic_call]
+		_(RawOrigin::Signed(owner), datanet, gateways);
+
+		assert_eq!(DatanetGateways::<T>::get(datanet).len() as u32, n);
+	}
+
 	/// What `on_idle` does for a settled, expired submission past retention: read it, prune
 	/// it (freeing its CID) and remove its queue entry.
 	#[benchmark]

@@ -37,6 +37,20 @@ impl<T: Config> Pallet<T> {
 		Self::check_leaderboards()?;
 		Self::check_indexes()?;
 		Self::check_queues()?;
+		Self::check_gateways()?;
+		Ok(())
+	}
+
+	/// Gateways belong to existing datanets, are valid URLs and are listed once each.
+	fn check_gateways() -> Result<(), TryRuntimeError> {
+		for (datanet, gateways) in crate::DatanetGateways::<T>::iter() {
+			ensure!(Datanets::<T>::contains_key(datanet), "gateways of an unknown datanet");
+			ensure!(!gateways.is_empty(), "an empty gateway list is stored");
+			for (i, url) in gateways.iter().enumerate() {
+				ensure!(crate::is_gateway_url(url), "an invalid gateway URL is stored");
+				ensure!(!gateways[..i].contains(url), "a gateway URL is listed twice");
+			}
+		}
 		Ok(())
 	}
 

@@ -328,6 +328,11 @@ pub mod pallet {
 	#[pallet::storage]
 	pub type SubmissionQueue<T> = StorageMap<_, Identity, [u8; 16], ()>;
 
+	/// The IPFS gateways a datanet's owner publishes, in the order clients should try
+	/// them.
+	#[pallet::storage]
+	pub type DatanetGateways<T> = StorageMap<_, Twox64Concat, DatanetId, Gateways, ValueQuery>;
+
 	/// Reservations to drop once stale, keyed by expiry block (big-endian) and
 	/// `blake2_256(SCALE(account, reservation))`, so iteration runs by expiry.
 	#[pallet::storage]
@@ -457,6 +462,13 @@ pub mod pallet {
 		DescriptionUpdated {
 			/// The datanet.
 			datanet: DatanetId,
+		},
+		/// The owner replaced the datanet's published gateways.
+		GatewaysSet {
+			/// The datanet.
+			datanet: DatanetId,
+			/// How many it publishes now (0: none).
+			count: u32,
 		},
 		/// The owner lowered the caps.
 		CapsLowered {
@@ -666,6 +678,14 @@ pub mod pallet {
 		NameTooLong,
 		/// The description is longer than `MaxDescriptionLength`.
 		DescriptionTooLong,
+		/// More than `MAX_GATEWAYS` gateway URLs.
+		TooManyGateways,
+		/// A gateway URL longer than `MAX_GATEWAY_URL_LEN`.
+		GatewayUrlTooLong,
+		/// A gateway URL that is not `http(s)://host…` without spaces.
+		InvalidGatewayUrl,
+		/// A gateway URL listed twice.
+		DuplicateGateway,
 		/// A cap above the chain-wide limit of its kind.
 		CapAboveGlobal,
 		/// A cap of zero would close the datanet; use `close_datanet`.
@@ -1041,9 +1061,38 @@ pub mod pallet {
 			let who = ensure_signed(origin)?;
 			Self::do_withdraw_pool(datanet, who)
 		}
+
+		/// Replaces the IPFS gateways the datanet publishes (owner only; an empty list
+		/// clears them): base URLs where validators and trainers on other machines fetch its
+		/// files, tried in this order after their own store.
+		#[pallet::call_index(15)]
+		#[pallet::weight(T::WeightInfo::set_gateways(gateways.len() as u32))]
+		pub fn set_gateways(
+			origin: OriginFor<T>,
+			datanet: DatanetId,
+			gateways: Vec<Vec<u8>>,
+		) -> DispatchResult {
+			let who = ensure_signed(origin)?;
+			Self::owned_datanet(datanet, &who)?;
+			ensure!(gateways.len() as u32 <= MAX_GATEWAYS, Error::<T>::TooManyGateways);
+			let mut published = Gateways::new();
+			for url in gateways {
+				let url: GatewayUrl = url.try_into().map_err(|_| Error::<T>::GatewayUrlTooLong)?;
+				ensure!(is_gateway_url(&url), Error::<T>::InvalidGatewayUrl);
+				ensure!(!published.contains(&url), Error::<T>::DuplicateGateway);
+				published.try_push(url).map_err(|_| Error::<T>::TooManyGateways)?;
+			}
+			let count = published.len() as u32;
+			if published.is_empty() {
+				DatanetGateways::<T>::remove(datanet);
+			} else {
+				DatanetGateways::<T>::insert(datanet, published);
+			}
+			Self::deposit_event(Event::GatewaysSet { datanet, count });
+			Ok(())
+		}
 	}
 
-	/// The read paths of `queries.rs`, callable by any client that reads the metadata.
 	#[pallet::view_functions]
 	impl<T: Config> Pallet<T> {
 		/// A page of `board`, best first (score, then accepted count, then earliest first

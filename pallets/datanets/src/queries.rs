@@ -142,6 +142,10 @@ impl<T: Config> Pallet<T> {
 			accepted: record.accepted_count,
 			pending: PendingCount::<T>::get(id),
 			contributors: Self::board_size(Board::Datanet(id)),
+			gateways: crate::DatanetGateways::<T>::get(id)
+				.into_iter()
+				.map(|url| url.into_inner())
+				.collect(),
 		})
 	}
 

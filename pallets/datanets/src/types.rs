@@ -22,6 +22,25 @@ pub const MAX_QUALITY: Quality = 100;
 
 /// Longest canonical (binary CIDv1) form stored: version, codec and a 64-byte multihash fit.
 pub const MAX_CANONICAL_CID_LEN: u32 = crate::cid::MAX_BINARY_CID_LEN;
+/// Most gateway URLs a datanet publishes.
+pub const MAX_GATEWAYS: u32 = 8;
+/// Longest gateway URL.
+pub const MAX_GATEWAY_URL_LEN: u32 = 256;
+/// An IPFS gateway's base URL (`https://host[:port][/path]`), where validators and trainers
+/// fetch a datanet's files.
+pub type GatewayUrl = BoundedVec<u8, ConstU32<MAX_GATEWAY_URL_LEN>>;
+/// A datanet's published gateways.
+pub type Gateways = BoundedVec<GatewayUrl, ConstU32<MAX_GATEWAYS>>;
+
+/// Whether `url` is an absolute `http://` or `https://` URL with a host and no whitespace
+/// or control characters: what a client can put `/ipfs/{cid}` after.
+pub fn is_gateway_url(url: &[u8]) -> bool {
+	let rest = url.strip_prefix(b"https://").or_else(|| url.strip_prefix(b"http://"));
+	let Some(rest) = rest else { return false };
+	let host = rest.split(|c| *c == b'/').next().unwrap_or_default();
+	!host.is_empty() && url.iter().all(|c| c.is_ascii_graphic())
+}
+
 /// A CID in the binary form the chain stores.
 pub type CanonicalCid = BoundedVec<u8, ConstU32<MAX_CANONICAL_CID_LEN>>;
 

@@ -140,6 +140,8 @@ pub struct DatanetInfo<AccountId, Balance, BlockNumber> {
 	pub pending: u32,
 	/// Contributors with at least one accepted file.
 	pub contributors: u32,
+	/// IPFS gateways the owner publishes, in the order to try them.
+	pub gateways: Vec<Vec<u8>>,
 }
 
 /// A validator's bond and unclaimed agreement.

@@ -33,6 +33,7 @@ pub trait WeightInfo {
 	fn claim_rewards() -> Weight;
 	fn reserve(n: u32) -> Weight;
 	fn withdraw_pool() -> Weight;
+	fn set_gateways(n: u32) -> Weight;
 	fn prune() -> Weight;
 	fn drop_reservation() -> Weight;
 	fn update_boards(h: u32) -> Weight;
@@ -43,69 +44,69 @@ pub struct SubstrateWeight<T>(PhantomData<T>);
 impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	fn create_datanet() -> Weight {
 		// Proof size: measured 355, estimated 3604 bytes.
-		Weight::from_parts(41_673_000, 3604)
+		Weight::from_parts(44_496_000, 3604)
 			.saturating_add(T::DbWeight::get().reads(3_u64))
 			.saturating_add(T::DbWeight::get().writes(4_u64))
 	}
 	fn update_description() -> Weight {
 		// Proof size: measured 1470, estimated 4761 bytes.
-		Weight::from_parts(10_646_000, 4761)
+		Weight::from_parts(11_397_000, 4761)
 			.saturating_add(T::DbWeight::get().reads(1_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
 	fn lower_caps() -> Weight {
 		// Proof size: measured 1470, estimated 4761 bytes.
-		Weight::from_parts(10_396_000, 4761)
+		Weight::from_parts(11_066_000, 4761)
 			.saturating_add(T::DbWeight::get().reads(1_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
 	fn close_datanet() -> Weight {
 		// Proof size: measured 1799, estimated 4761 bytes.
-		Weight::from_parts(38_308_000, 4761)
+		Weight::from_parts(40_741_000, 4761)
 			.saturating_add(T::DbWeight::get().reads(3_u64))
 			.saturating_add(T::DbWeight::get().writes(3_u64))
 	}
 	fn fund_rewards() -> Weight {
 		// Proof size: measured 1838, estimated 6196 bytes.
-		Weight::from_parts(49_354_000, 6196)
+		Weight::from_parts(52_999_000, 6196)
 			.saturating_add(T::DbWeight::get().reads(4_u64))
 			.saturating_add(T::DbWeight::get().writes(4_u64))
 	}
 	fn submit() -> Weight {
 		// Proof size: measured 2920, estimated 4761 bytes.
-		Weight::from_parts(97_555_000, 4761)
+		Weight::from_parts(103_975_000, 4761)
 			.saturating_add(T::DbWeight::get().reads(13_u64))
 			.saturating_add(T::DbWeight::get().writes(15_u64))
 	}
 	fn bond_validator() -> Weight {
 		// Proof size: measured 2048, estimated 4761 bytes.
-		Weight::from_parts(52_879_000, 4761)
+		Weight::from_parts(54_581_000, 4761)
 			.saturating_add(T::DbWeight::get().reads(4_u64))
 			.saturating_add(T::DbWeight::get().writes(4_u64))
 	}
 	fn unbond() -> Weight {
 		// Proof size: measured 1686, estimated 4761 bytes.
-		Weight::from_parts(16_245_000, 4761)
+		Weight::from_parts(17_046_000, 4761)
 			.saturating_add(T::DbWeight::get().reads(2_u64))
 			.saturating_add(T::DbWeight::get().writes(2_u64))
 	}
 	fn withdraw_unbonded() -> Weight {
 		// Proof size: measured 2052, estimated 4761 bytes.
-		Weight::from_parts(44_506_000, 4761)
+		Weight::from_parts(45_828_000, 4761)
 			.saturating_add(T::DbWeight::get().reads(4_u64))
 			.saturating_add(T::DbWeight::get().writes(4_u64))
 	}
 	fn commit_vote() -> Weight {
 		// Proof size: measured 762, estimated 3695 bytes.
-		Weight::from_parts(19_979_000, 3695)
+		Weight::from_parts(20_461_000, 3695)
 			.saturating_add(T::DbWeight::get().reads(3_u64))
 			.saturating_add(T::DbWeight::get().writes(3_u64))
 	}
 	/// `v` in `[1, 64]`.
 	fn reveal_vote(v: u32) -> Weight {
 		// Proof size: measured 2584, estimated 6246 + v × 2590 bytes.
-		Weight::from_parts(86_508_599, 6246)
-			.saturating_add(Weight::from_parts(3_431_486, 0).saturating_mul(v.into()))
+		Weight::from_parts(89_561_032, 6246)
+			.saturating_add(Weight::from_parts(3_384_549, 0).saturating_mul(v.into()))
 			.saturating_add(T::DbWeight::get().reads(14_u64))
 			.saturating_add(T::DbWeight::get().reads((1_u64).saturating_mul(v.into())))
 			.saturating_add(T::DbWeight::get().writes(16_u64))
@@ -114,8 +115,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// `v` in `[1, 64]`.
 	fn settle(v: u32) -> Weight {
 		// Proof size: measured 3325, estimated 6507 + v × 2596 bytes.
-		Weight::from_parts(106_189_612, 6507)
-			.saturating_add(Weight::from_parts(37_176_836, 0).saturating_mul(v.into()))
+		Weight::from_parts(124_407_592, 6507)
+			.saturating_add(Weight::from_parts(37_796_159, 0).saturating_mul(v.into()))
 			.saturating_add(T::DbWeight::get().reads(16_u64))
 			.saturating_add(T::DbWeight::get().reads((4_u64).saturating_mul(v.into())))
 			.saturating_add(T::DbWeight::get().writes(18_u64))
@@ -124,42 +125,50 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	}
 	fn claim_rewards() -> Weight {
 		// Proof size: measured 2020, estimated 6196 bytes.
-		Weight::from_parts(59_428_000, 6196)
+		Weight::from_parts(61_702_000, 6196)
 			.saturating_add(T::DbWeight::get().reads(5_u64))
 			.saturating_add(T::DbWeight::get().writes(6_u64))
 	}
 	/// `n` in `[1, 20]`.
 	fn reserve(n: u32) -> Weight {
 		// Proof size: measured 99, estimated 990 + n × 2559 bytes.
-		Weight::from_parts(5_237_013, 990)
-			.saturating_add(Weight::from_parts(4_691_743, 0).saturating_mul(n.into()))
+		Weight::from_parts(5_281_775, 990)
+			.saturating_add(Weight::from_parts(4_792_795, 0).saturating_mul(n.into()))
 			.saturating_add(T::DbWeight::get().reads((1_u64).saturating_mul(n.into())))
 			.saturating_add(T::DbWeight::get().writes((2_u64).saturating_mul(n.into())))
 			.saturating_add(Weight::from_parts(0, 2559).saturating_mul(n.into()))
 	}
 	fn withdraw_pool() -> Weight {
 		// Proof size: measured 1838, estimated 6196 bytes.
-		Weight::from_parts(49_003_000, 6196)
+		Weight::from_parts(50_395_000, 6196)
 			.saturating_add(T::DbWeight::get().reads(4_u64))
 			.saturating_add(T::DbWeight::get().writes(4_u64))
 	}
+	/// `n` in `[0, 8]`.
+	fn set_gateways(n: u32) -> Weight {
+		// Proof size: measured 1503, estimated 4761 bytes.
+		Weight::from_parts(10_568_106, 4761)
+			.saturating_add(Weight::from_parts(949_815, 0).saturating_mul(n.into()))
+			.saturating_add(T::DbWeight::get().reads(1_u64))
+			.saturating_add(T::DbWeight::get().writes(1_u64))
+	}
 	fn prune() -> Weight {
 		// Proof size: measured 484, estimated 3695 bytes.
-		Weight::from_parts(9_264_000, 3695)
+		Weight::from_parts(9_604_000, 3695)
 			.saturating_add(T::DbWeight::get().reads(1_u64))
 			.saturating_add(T::DbWeight::get().writes(3_u64))
 	}
 	fn drop_reservation() -> Weight {
 		// Proof size: measured 260, estimated 6148 bytes.
-		Weight::from_parts(7_260_000, 6148)
+		Weight::from_parts(7_521_000, 6148)
 			.saturating_add(T::DbWeight::get().reads(2_u64))
 			.saturating_add(T::DbWeight::get().writes(2_u64))
 	}
 	/// `h` in `[2, 16]`.
 	fn update_boards(h: u32) -> Weight {
 		// Proof size: measured 0, estimated 11502 + h × 8310 bytes.
-		Weight::from_parts(30_746_000, 11502)
-			.saturating_add(Weight::from_parts(20_693_327, 0).saturating_mul(h.into()))
+		Weight::from_parts(31_618_000, 11502)
+			.saturating_add(Weight::from_parts(20_335_708, 0).saturating_mul(h.into()))
 			.saturating_add(T::DbWeight::get().reads(6_u64))
 			.saturating_add(T::DbWeight::get().reads((3_u64).saturating_mul(h.into())))
 			.saturating_add(T::DbWeight::get().writes(6_u64))
@@ -171,66 +180,66 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 /// For tests: the same figures with parity-db's database weights.
 impl WeightInfo for () {
 	fn create_datanet() -> Weight {
-		Weight::from_parts(41_673_000, 3604)
+		Weight::from_parts(44_496_000, 3604)
 			.saturating_add(ParityDbWeight::get().reads(3_u64))
 			.saturating_add(ParityDbWeight::get().writes(4_u64))
 	}
 	fn update_description() -> Weight {
-		Weight::from_parts(10_646_000, 4761)
+		Weight::from_parts(11_397_000, 4761)
 			.saturating_add(ParityDbWeight::get().reads(1_u64))
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}
 	fn lower_caps() -> Weight {
-		Weight::from_parts(10_396_000, 4761)
+		Weight::from_parts(11_066_000, 4761)
 			.saturating_add(ParityDbWeight::get().reads(1_u64))
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}
 	fn close_datanet() -> Weight {
-		Weight::from_parts(38_308_000, 4761)
+		Weight::from_parts(40_741_000, 4761)
 			.saturating_add(ParityDbWeight::get().reads(3_u64))
 			.saturating_add(ParityDbWeight::get().writes(3_u64))
 	}
 	fn fund_rewards() -> Weight {
-		Weight::from_parts(49_354_000, 6196)
+		Weight::from_parts(52_999_000, 6196)
 			.saturating_add(ParityDbWeight::get().reads(4_u64))
 			.saturating_add(ParityDbWeight::get().writes(4_u64))
 	}
 	fn submit() -> Weight {
-		Weight::from_parts(97_555_000, 4761)
+		Weight::from_parts(103_975_000, 4761)
 			.saturating_add(ParityDbWeight::get().reads(13_u64))
 			.saturating_add(ParityDbWeight::get().writes(15_u64))
 	}
 	fn bond_validator() -> Weight {
-		Weight::from_parts(52_879_000, 4761)
+		Weight::from_parts(54_581_000, 4761)
 			.saturating_add(ParityDbWeight::get().reads(4_u64))
 			.saturating_add(ParityDbWeight::get().writes(4_u64))
 	}
 	fn unbond() -> Weight {
-		Weight::from_parts(16_245_000, 4761)
+		Weight::from_parts(17_046_000, 4761)
 			.saturating_add(ParityDbWeight::get().reads(2_u64))
 			.saturating_add(ParityDbWeight::get().writes(2_u64))
 	}
 	fn withdraw_unbonded() -> Weight {
-		Weight::from_parts(44_506_000, 4761)
+		Weight::from_parts(45_828_000, 4761)
 			.saturating_add(ParityDbWeight::get().reads(4_u64))
 			.saturating_add(ParityDbWeight::get().writes(4_u64))
 	}
 	fn commit_vote() -> Weight {
-		Weight::from_parts(19_979_000, 3695)
+		Weight::from_parts(20_461_000, 3695)
 			.saturating_add(ParityDbWeight::get().reads(3_u64))
 			.saturating_add(ParityDbWeight::get().writes(3_u64))
 	}
 	fn reveal_vote(v: u32) -> Weight {
-		Weight::from_parts(86_508_599, 6246)
-			.saturating_add(Weight::from_parts(3_431_486, 0).saturating_mul(v.into()))
+		Weight::from_parts(89_561_032, 6246)
+			.saturating_add(Weight::from_parts(3_384_549, 0).saturating_mul(v.into()))
 			.saturating_add(ParityDbWeight::get().reads(14_u64))
 			.saturating_add(ParityDbWeight::get().reads((1_u64).saturating_mul(v.into())))
 			.saturating_add(ParityDbWeight::get().writes(16_u64))
 			.saturating_add(Weight::from_parts(0, 2590).saturating_mul(v.into()))
 	}
 	fn settle(v: u32) -> Weight {
-		Weight::from_parts(106_189_612, 6507)
-			.saturating_add(Weight::from_parts(37_176_836, 0).saturating_mul(v.into()))
+		Weight::from_parts(124_407_592, 6507)
+			.saturating_add(Weight::from_parts(37_796_159, 0).saturating_mul(v.into()))
 			.saturating_add(ParityDbWeight::get().reads(16_u64))
 			.saturating_add(ParityDbWeight::get().reads((4_u64).saturating_mul(v.into())))
 			.saturating_add(ParityDbWeight::get().writes(18_u64))
@@ -238,35 +247,41 @@ impl WeightInfo for () {
 			.saturating_add(Weight::from_parts(0, 2596).saturating_mul(v.into()))
 	}
 	fn claim_rewards() -> Weight {
-		Weight::from_parts(59_428_000, 6196)
+		Weight::from_parts(61_702_000, 6196)
 			.saturating_add(ParityDbWeight::get().reads(5_u64))
 			.saturating_add(ParityDbWeight::get().writes(6_u64))
 	}
 	fn reserve(n: u32) -> Weight {
-		Weight::from_parts(5_237_013, 990)
-			.saturating_add(Weight::from_parts(4_691_743, 0).saturating_mul(n.into()))
+		Weight::from_parts(5_281_775, 990)
+			.saturating_add(Weight::from_parts(4_792_795, 0).saturating_mul(n.into()))
 			.saturating_add(ParityDbWeight::get().reads((1_u64).saturating_mul(n.into())))
 			.saturating_add(ParityDbWeight::get().writes((2_u64).saturating_mul(n.into())))
 			.saturating_add(Weight::from_parts(0, 2559).saturating_mul(n.into()))
 	}
 	fn withdraw_pool() -> Weight {
-		Weight::from_parts(49_003_000, 6196)
+		Weight::from_parts(50_395_000, 6196)
 			.saturating_add(ParityDbWeight::get().reads(4_u64))
 			.saturating_add(ParityDbWeight::get().writes(4_u64))
 	}
+	fn set_gateways(n: u32) -> Weight {
+		Weight::from_parts(10_568_106, 4761)
+			.saturating_add(Weight::from_parts(949_815, 0).saturating_mul(n.into()))
+			.saturating_add(ParityDbWeight::get().reads(1_u64))
+			.saturating_add(ParityDbWeight::get().writes(1_u64))
+	}
 	fn prune() -> Weight {
-		Weight::from_parts(9_264_000, 3695)
+		Weight::from_parts(9_604_000, 3695)
 			.saturating_add(ParityDbWeight::get().reads(1_u64))
 			.saturating_add(ParityDbWeight::get().writes(3_u64))
 	}
 	fn drop_reservation() -> Weight {
-		Weight::from_parts(7_260_000, 6148)
+		Weight::from_parts(7_521_000, 6148)
 			.saturating_add(ParityDbWeight::get().reads(2_u64))
 			.saturating_add(ParityDbWeight::get().writes(2_u64))
 	}
 	fn update_boards(h: u32) -> Weight {
-		Weight::from_parts(30_746_000, 11502)
-			.saturating_add(Weight::from_parts(20_693_327, 0).saturating_mul(h.into()))
+		Weight::from_parts(31_618_000, 11502)
+			.saturating_add(Weight::from_parts(20_335_708, 0).saturating_mul(h.into()))
 			.saturating_add(ParityDbWeight::get().reads(6_u64))
 			.saturating_add(ParityDbWeight::get().reads((3_u64).saturating_mul(h.into())))
 			.saturating_add(ParityDbWeight::get().writes(6_u64))

@@ -191,6 +191,8 @@ pub struct Datanet {
 	pub accepted: u32,
 	pub pending: u32,
 	pub contributors: u32,
+	/// IPFS gateway base URLs the owner publishes, in the order to try them.
+	pub gateways: Vec<String>,
 }
 
 #[derive(Serialize, Deserialize, Debug, Clone, PartialEq)]
@@ -340,6 +342,11 @@ impl Accounts {
 			accepted: info.accepted,
 			pending: info.pending,
 			contributors: info.contributors,
+			gateways: info
+				.gateways
+				.iter()
+				.map(|url| String::from_utf8_lossy(url).into_owned())
+				.collect(),
 		}
 	}
 

@@ -4,6 +4,7 @@
 
 mod attacks;
 mod datanets;
+mod gateways;
 mod leaderboard;
 mod property;
 mod queries;
