@@ -176,7 +176,14 @@ impl BlockStore {
 
 	/// Pins `root` after checking that its whole DAG is present and intact.
 	pub fn pin(&self, root: &Cid) -> Result<(), StoreError> {
-		self.cat(root)?;
+		// Every distinct block present and intact, each read once: a DAG that links a few
+		// blocks many times (a "bomb" of gigabytes) costs what is stored, not what it spells.
+		let options = crate::walk::WalkOptions { dedupe: true, read_raw: true };
+		crate::walk::walk(self, root, options, |_| Ok::<(), std::convert::Infallible>(()))
+			.map_err(|error| match error {
+				crate::walk::WalkError::Store(error) => error,
+				other => StoreError::Corrupt(format!("cannot pin {root}: {other}")),
+			})?;
 		self.mark_pinned(root)
 	}
 
