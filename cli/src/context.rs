@@ -99,17 +99,10 @@ impl Global {
 
 	/// The content store: the Kubo API when one was named, else the embedded store.
 	pub async fn content_store(&self) -> CliResult<ContentStore> {
-		match &self.ipfs_api {
-			Some(url) => Ok(ContentStore::Kubo(Box::new(
-				Kubo::connect(url).await.map_err(openledger_ipfs::IpfsError::from)?,
-			))),
-			None => {
-				let dir = self.store.clone().unwrap_or_else(BlockStore::default_dir);
-				Ok(ContentStore::Embedded(
-					BlockStore::open(dir).map_err(openledger_ipfs::IpfsError::from)?,
-				))
-			},
-		}
+		Ok(match self.kubo().await? {
+			Some(kubo) => ContentStore::Kubo(Box::new(kubo)),
+			None => ContentStore::Embedded(self.block_store()?),
+		})
 	}
 
 	/// `address` when given (checked to be SS58), else the signer's address (a keystore

@@ -149,7 +149,7 @@ async fn a_job_over_accepted_files_is_verified_by_agreeing_trainers_and_a_dissen
 	commit(&chain, job_id, &dev::eve(), &agreed).await;
 	commit(&chain, job_id, &dev::ferdie(), &agreed).await;
 	commit(&chain, job_id, &dev::dave(), &other).await;
-	let eve_before = chain_free(&node, &dev::eve()).await;
+	let eve_before = chain_free(&chain, &dev::eve()).await;
 	reveal(&chain, job_id, &dev::eve(), &agreed).await;
 	reveal(&chain, job_id, &dev::ferdie(), &agreed).await;
 
@@ -164,7 +164,7 @@ async fn a_job_over_accepted_files_is_verified_by_agreeing_trainers_and_a_dissen
 	expected.sort();
 	assert_eq!(attesters, expected);
 	assert_eq!(cli.json(&["model", "show", "0"], None), model);
-	let paid = chain_free(&node, &dev::eve()).await - eve_before;
+	let paid = chain_free(&chain, &dev::eve()).await - eve_before;
 	assert!(paid > 4 * OPEN && paid <= 5 * OPEN, "Eve's share of 10 OPEN less fees: {paid}");
 
 	// Dave's other hash is a dissent: 10% of the stake a commitment carries (100 OPEN).
@@ -198,23 +198,8 @@ async fn a_job_over_accepted_files_is_verified_by_agreeing_trainers_and_a_dissen
 	assert_eq!(seen["stored"]["job"], job_id);
 }
 
-async fn chain_free(node: &Node, who: &Keypair) -> u128 {
-	let api = node.client().await;
-	let at = api.at_current_block().await.unwrap();
-	let account = at
-		.storage()
-		.fetch(
-			subxt::dynamic::storage::<(subxt::utils::AccountId32,), subxt::dynamic::Value>(
-				"System", "Account",
-			),
-			(subxt::utils::AccountId32(who.public_key().0),),
-		)
-		.await
-		.unwrap()
-		.decode()
-		.unwrap();
-	openledger_e2e::field_u128(
-		subxt::ext::scale_value::At::at(&account, "data").expect("account data"),
-		"free",
-	)
+/// The free balance of `who`, through the client's `balance`.
+async fn chain_free(chain: &Chain, who: &Keypair) -> u128 {
+	let account = openledger_client::AccountId(who.public_key().0);
+	chain.balance(&account).await.expect("a balance").free
 }

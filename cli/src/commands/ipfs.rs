@@ -121,8 +121,7 @@ fn embedded(global: &Global, command: &str) -> CliResult<BlockStore> {
 			 serves that API"
 		)));
 	}
-	let dir = global.store.clone().unwrap_or_else(BlockStore::default_dir);
-	BlockStore::open(dir).map_err(store_error)
+	global.block_store()
 }
 
 fn blocks(count: u64) -> String {

@@ -5,6 +5,9 @@
 
 #![cfg(feature = "gateway")]
 
+mod common;
+
+use common::content;
 use openledger_ipfs::{
 	add, BlockStore, Cid, FetchOutcome, Fetcher, Gateway, GatewayError, Layout, Source, CHUNK_SIZE,
 };
@@ -162,10 +165,6 @@ impl Drop for TempStore {
 	fn drop(&mut self) {
 		let _ = std::fs::remove_dir_all(self.0.path());
 	}
-}
-
-fn content(len: usize) -> Vec<u8> {
-	(0..len).map(|i| (i * 31 % 251) as u8).collect()
 }
 
 #[tokio::test]

@@ -8,10 +8,11 @@
 
 #![cfg(all(feature = "gateway", feature = "serve"))]
 
+mod common;
+
+use common::{content, serve, TempDir};
 use openledger_ipfs::{
-	add,
-	serve::{ServeConfig, Server},
-	BlockStore, Cid, Codec, FetchOutcome, Fetcher, Gateway, Layout, CHUNK_SIZE,
+	add, BlockStore, Cid, Codec, FetchOutcome, Fetcher, Gateway, Layout, CHUNK_SIZE,
 };
 use std::{
 	collections::HashMap,
@@ -132,10 +133,6 @@ fn blocks_of(dags: &[&openledger_ipfs::Dag]) -> HashMap<[u8; 32], Vec<u8>> {
 		.flat_map(|dag| &dag.blocks)
 		.map(|block| (block.cid.sha256, block.bytes.clone()))
 		.collect()
-}
-
-fn content(len: usize) -> Vec<u8> {
-	(0..len).map(|i| (i * 31 % 251) as u8).collect()
 }
 
 fn gateway(evil: &Evil) -> Gateway {
@@ -497,33 +494,6 @@ async fn tiny_leaves_cost_requests_bounded_by_the_structure_budget() {
 
 // ---------------------------------------------------------------------------------------
 // `openledger ipfs serve`.
-
-struct TempDir(std::path::PathBuf);
-
-impl TempDir {
-	fn new(name: &str) -> TempDir {
-		let dir = std::env::temp_dir().join(format!("ol-red-serve-{name}-{}", std::process::id()));
-		let _ = std::fs::remove_dir_all(&dir);
-		TempDir(dir)
-	}
-}
-
-impl Drop for TempDir {
-	fn drop(&mut self) {
-		let _ = std::fs::remove_dir_all(&self.0);
-	}
-}
-
-async fn serve(dir: &TempDir, kubo_api: bool) -> (BlockStore, Server) {
-	let store = BlockStore::open(&dir.0).unwrap();
-	let config = ServeConfig {
-		gateway_addr: "127.0.0.1:0".parse().unwrap(),
-		kubo_api_addr: kubo_api.then(|| "127.0.0.1:0".parse().unwrap()),
-		..ServeConfig::default()
-	};
-	let server = Server::start(store.clone(), config).await.unwrap();
-	(store, server)
-}
 
 /// Sends `request` raw and returns the status code and the whole response (the server is
 /// asked to close).

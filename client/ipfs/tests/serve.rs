@@ -6,48 +6,18 @@
 
 #![cfg(all(feature = "kubo", feature = "serve"))]
 
+mod common;
+
+use common::{content, serve, TempDir};
 use ipfs_api_backend_hyper::{request, IpfsApi, IpfsClient, TryFromUri};
 use openledger_ipfs::{
-	add,
-	serve::{car::read_car, ServeConfig, Server},
-	BlockStore, Cid, ContentStore, Kubo, Layout, CHUNK_SIZE,
+	add, serve::car::read_car, BlockStore, Cid, ContentStore, Kubo, Layout, CHUNK_SIZE,
 };
-use std::{collections::HashMap, net::SocketAddr, path::PathBuf};
+use std::{collections::HashMap, net::SocketAddr};
 use tokio::{
 	io::{AsyncReadExt, AsyncWriteExt},
 	net::TcpStream,
 };
-
-struct TempDir(PathBuf);
-
-impl TempDir {
-	fn new(name: &str) -> TempDir {
-		let dir = std::env::temp_dir().join(format!("ol-serve-{name}-{}", std::process::id()));
-		let _ = std::fs::remove_dir_all(&dir);
-		TempDir(dir)
-	}
-}
-
-impl Drop for TempDir {
-	fn drop(&mut self) {
-		let _ = std::fs::remove_dir_all(&self.0);
-	}
-}
-
-async fn start(dir: &TempDir, kubo_api: bool) -> (BlockStore, Server) {
-	let store = BlockStore::open(&dir.0).unwrap();
-	let config = ServeConfig {
-		gateway_addr: "127.0.0.1:0".parse().unwrap(),
-		kubo_api_addr: kubo_api.then(|| "127.0.0.1:0".parse().unwrap()),
-		..ServeConfig::default()
-	};
-	let server = Server::start(store.clone(), config).await.unwrap();
-	(store, server)
-}
-
-fn content(len: usize) -> Vec<u8> {
-	(0..len).map(|i| (i * 7 % 251) as u8).collect()
-}
 
 /// One HTTP/1.1 exchange as it came over the wire.
 struct Reply {
@@ -127,7 +97,7 @@ fn dechunk(mut rest: &[u8]) -> (Vec<u8>, bool) {
 #[tokio::test(flavor = "multi_thread")]
 async fn kubo_clients_add_to_and_cat_from_the_kubo_api() {
 	let dir = TempDir::new("kubo");
-	let (store, server) = start(&dir, true).await;
+	let (store, server) = serve(&dir, true).await;
 	let url = server.kubo_api_url().unwrap();
 	let kubo = ContentStore::Kubo(Box::new(Kubo::connect(&url).await.unwrap()));
 
@@ -220,7 +190,7 @@ async fn kubo_clients_add_to_and_cat_from_the_kubo_api() {
 #[tokio::test(flavor = "multi_thread")]
 async fn the_gateway_serves_blocks_and_cars_that_verify() {
 	let dir = TempDir::new("gateway");
-	let (store, server) = start(&dir, false).await;
+	let (store, server) = serve(&dir, false).await;
 	assert!(server.kubo_api_url().is_none(), "the Kubo API is opt-in");
 	let addr = server.gateway_addr();
 	let file = content(CHUNK_SIZE * 2 + 99);
@@ -351,7 +321,7 @@ async fn the_gateway_serves_blocks_and_cars_that_verify() {
 async fn the_fetch_client_reads_files_through_the_gateway() {
 	use openledger_ipfs::{FetchOutcome, Fetcher, Gateway, Source};
 	let host = TempDir::new("fetch-host");
-	let (store, server) = start(&host, false).await;
+	let (store, server) = serve(&host, false).await;
 	let file = content(CHUNK_SIZE * 3 + 5);
 	let v1 = store.add(&file, Layout::KUBO_V1).unwrap();
 	let v0 = store.add(&file, Layout::KUBO_V0).unwrap();
