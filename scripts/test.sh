@@ -30,12 +30,14 @@ run_tests env OPENLEDGER_TRAINER_DATA="$trainer_data" \
 
 # Runtime, node and end-to-end tests share one build of the node (with its wasm runtime)
 # and of the openledger CLI;
-# the e2e tests start that binary. Their lints run in scripts/lint.sh: a clippy pass over
+# the e2e tests start that binary, and the worker's e2e test the optimised openledger-trainer
+# the trainer step built, on the real base model and texts. Their lints run in scripts/lint.sh: a clippy pass over
 # the node's dependency tree would add a second full compile to every cold CI run.
 step "build: node"
 scripts/build-node.sh
 step "tests: runtime, node, end to end"
-run_tests cargo test -p openledger-runtime -p openledger-node -p openledger-e2e
+run_tests env OPENLEDGER_TRAINER_DATA="$trainer_data" \
+	cargo test -p openledger-runtime -p openledger-node -p openledger-e2e
 sleep 1 # let the summary collector finish
 passed=$(awk '{sum += $4} END {print sum + 0}' "$summaries")
 failed=$(awk '{sum += $6} END {print sum + 0}' "$summaries")

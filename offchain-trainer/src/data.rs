@@ -3,7 +3,7 @@
 //! Files are read as UTF-8 (`.jsonl`: one JSON object per line with a `text` field),
 //! tokenized, joined with the EOS token and cut into windows of `seq_len + 1` tokens (inputs
 //! and next-token targets). Eval windows are spread evenly through the corpus so that every
-//! part of it (every play, say) is measured.
+//! part of it (every play, say) is measured, or, for chain jobs, drawn with the job's seed.
 
 use crate::{hash::hex_digest, tokenizer::TextTokenizer, Error, Result};
 use candle_core::{Device, Tensor};
@@ -17,6 +17,11 @@ pub struct Dataset {
 	/// SHA-256 over the files' bytes, in the order given (`u64 length ‖ bytes` each).
 	pub hash: String,
 	pub tokens: usize,
+	/// Per source (file), its tokens in the tokenized corpus (EOS included): what the
+	/// token-share attribution splits by. All of them count, whether their window went to
+	/// the train or the eval split or was the tail after the last whole window, so neither
+	/// the seed nor the sequence length can hold a contributor's files out of the credit.
+	pub tokens_by_source: Vec<usize>,
 }
 
 pub struct Split {
@@ -25,6 +30,8 @@ pub struct Split {
 	pub eval_fraction: f64,
 	/// At most this many eval windows (evaluation is a forward pass over each).
 	pub max_eval_windows: usize,
+	/// Draw the eval windows with this seed (chain jobs); None: evenly spaced.
+	pub eval_seed: Option<u64>,
 }
 
 fn documents(path: &Path, bytes: &[u8]) -> Result<Vec<String>> {
@@ -56,19 +63,42 @@ pub fn load(files: &[PathBuf], tokenizer: &TextTokenizer, split: &Split) -> Resu
 	if files.is_empty() {
 		return Err(Error::Data("no training files given (--data FILE...)".into()));
 	}
-	if split.seq_len < 2 {
-		return Err(Error::Invalid("--seq-len must be at least 2".into()));
-	}
 	let mut hasher = Sha256::new();
-	let mut tokens = Vec::new();
-	for path in files {
+	let mut texts = Vec::new();
+	for (source, path) in files.iter().enumerate() {
 		let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
 		hasher.update((bytes.len() as u64).to_le_bytes());
 		hasher.update(&bytes);
-		for document in documents(path, &bytes)? {
-			tokens.extend(tokenizer.encode(&document)?);
-			tokens.extend(tokenizer.eos);
-		}
+		texts.extend(documents(path, &bytes)?.into_iter().map(|text| Document { source, text }));
+	}
+	from_documents(&texts, files.len(), hex_digest(hasher), tokenizer, split)
+}
+
+/// A document of the corpus and the file (source) it came from.
+pub struct Document {
+	pub source: usize,
+	pub text: String,
+}
+
+/// Tokenizes `documents` in order, each followed by EOS, cuts the stream into windows and
+/// splits them; `hash` names the bytes they came from. Also counts each source's tokens.
+pub fn from_documents(
+	documents: &[Document],
+	sources: usize,
+	hash: String,
+	tokenizer: &TextTokenizer,
+	split: &Split,
+) -> Result<Dataset> {
+	if split.seq_len < 2 {
+		return Err(Error::Invalid("--seq-len must be at least 2".into()));
+	}
+	let mut tokens = Vec::new();
+	let mut tokens_by_source = vec![0usize; sources];
+	for document in documents {
+		let before = tokens.len();
+		tokens.extend(tokenizer.encode(&document.text)?);
+		tokens.extend(tokenizer.eos);
+		tokens_by_source[document.source] += tokens.len() - before;
 	}
 	let width = split.seq_len + 1;
 	let windows: Vec<Vec<u32>> = tokens.chunks_exact(width).map(<[u32]>::to_vec).collect();
@@ -87,16 +117,38 @@ pub fn load(files: &[PathBuf], tokenizer: &TextTokenizer, split: &Split) -> Resu
 	} else {
 		0
 	};
-	let stride = windows.len().checked_div(eval_count).unwrap_or(usize::MAX);
+	let held_out = eval_windows(windows.len(), eval_count, split.eval_seed);
 	let (mut train, mut eval) = (Vec::new(), Vec::new());
 	for (i, window) in windows.into_iter().enumerate() {
-		if eval_count > 0 && i % stride == stride / 2 && eval.len() < eval_count {
+		if held_out.binary_search(&i).is_ok() {
 			eval.push(window);
 		} else {
 			train.push(window);
 		}
 	}
-	Ok(Dataset { train, eval, hash: hex_digest(hasher), tokens: tokens.len() })
+	Ok(Dataset { train, eval, hash, tokens: tokens.len(), tokens_by_source })
+}
+
+/// The (sorted) indices of the eval windows: evenly spaced through the corpus, so every part
+/// of it (every play, say) is measured; or, with a seed, drawn at random from it.
+fn eval_windows(windows: usize, count: usize, seed: Option<u64>) -> Vec<usize> {
+	if count == 0 {
+		return Vec::new();
+	}
+	let mut chosen: Vec<usize> = match seed {
+		None => {
+			let stride = windows / count;
+			(0..count).map(|k| k * stride + stride / 2).collect()
+		},
+		Some(seed) => {
+			let mut all: Vec<usize> = (0..windows).collect();
+			crate::rng::Rng::new(seed ^ 0xE7A1_5EED_0000_0000).shuffle(&mut all);
+			all.truncate(count);
+			all
+		},
+	};
+	chosen.sort_unstable();
+	chosen
 }
 
 /// Inputs, next-token targets and loss mask, each (batch, seq_len).
@@ -136,7 +188,8 @@ mod tests {
 		let dir = tempfile::tempdir().unwrap();
 		let a = write(dir.path(), "a.txt", &"To be, or not to be. ".repeat(20));
 		let b = write(dir.path(), "b.jsonl", "{\"text\": \"Exit, pursued by a bear.\"}\n\n{\"text\": \"All the world's a stage.\"}\n");
-		let split = Split { seq_len: 16, eval_fraction: 0.2, max_eval_windows: 100 };
+		let split =
+			Split { seq_len: 16, eval_fraction: 0.2, max_eval_windows: 100, eval_seed: None };
 		let data = load(&[a.clone(), b.clone()], &byte_tokenizer(), &split).unwrap();
 		// 420 + 24 + 24 bytes, one token each, plus three EOS tokens.
 		assert_eq!(data.tokens, 420 + 24 + 24 + 3);
@@ -152,7 +205,7 @@ mod tests {
 	#[test]
 	fn too_little_data_and_bad_jsonl_are_explained() {
 		let dir = tempfile::tempdir().unwrap();
-		let split = Split { seq_len: 64, eval_fraction: 0.1, max_eval_windows: 8 };
+		let split = Split { seq_len: 64, eval_fraction: 0.1, max_eval_windows: 8, eval_seed: None };
 		let short = write(dir.path(), "short.txt", "Brevity is the soul of wit.");
 		let err = load(&[short], &byte_tokenizer(), &split).unwrap_err().to_string();
 		assert!(err.contains("lower --seq-len"), "{err}");

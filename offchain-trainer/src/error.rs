@@ -24,6 +24,12 @@ pub enum Error {
 	Invalid(String),
 	#[error("dataset: {0}")]
 	Data(String),
+	#[error("stopped after step {step} (checkpointed; run again to resume)")]
+	Interrupted { step: usize },
+	#[error("chain: {0}")]
+	Chain(String),
+	#[error("IPFS: {0}")]
+	Ipfs(String),
 }
 
 impl Error {

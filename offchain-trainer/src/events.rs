@@ -47,9 +47,13 @@ pub enum Event {
 	},
 }
 
+/// Who else hears the events (the worker's metrics).
+type Observer = Box<dyn FnMut(&Event)>;
+
 pub struct Events {
 	sink: Option<Box<dyn Write>>,
 	bar: Option<ProgressBar>,
+	observer: Option<Observer>,
 }
 
 impl Events {
@@ -62,13 +66,24 @@ impl Events {
 				Some(Box::new(BufWriter::new(File::create(p).map_err(|e| Error::io(p, e))?)))
 			},
 		};
+		Ok(Events::to_writer(sink, quiet))
+	}
+
+	/// JSON lines to `sink` (if any), a progress bar unless `quiet`.
+	pub fn to_writer(sink: Option<Box<dyn Write>>, quiet: bool) -> Self {
 		let bar = (!quiet).then(ProgressBar::hidden);
-		Ok(Events { sink, bar })
+		Events { sink, bar, observer: None }
+	}
+
+	/// Also hands every event to `observer` (metrics).
+	pub fn observe(mut self, observer: impl FnMut(&Event) + 'static) -> Self {
+		self.observer = Some(Box::new(observer));
+		self
 	}
 
 	/// No output at all (tests, library use).
 	pub fn silent() -> Self {
-		Events { sink: None, bar: None }
+		Events { sink: None, bar: None, observer: None }
 	}
 
 	pub fn start_progress(&mut self, total: usize, done: usize) {
@@ -85,6 +100,9 @@ impl Events {
 	}
 
 	pub fn emit(&mut self, event: &Event) -> Result<()> {
+		if let Some(observer) = &mut self.observer {
+			observer(event);
+		}
 		if let Some(bar) = &self.bar {
 			match event {
 				Event::Step { step, loss, tokens_per_second, .. } => {

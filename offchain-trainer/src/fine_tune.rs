@@ -6,6 +6,7 @@ use crate::{
 	device,
 	events::{Event, Events},
 	hash,
+	kernels::{self, KernelLevel, Kernels},
 	lora::{self, LoraConfig},
 	manifest::Manifest,
 	model::{BaseModel, LoraSetup, Model, Precision},
@@ -30,6 +31,12 @@ pub struct FineTune {
 	/// Continue from `out/checkpoint` when it exists.
 	pub resume: bool,
 	pub force_cpu: bool,
+	/// The determinism class: `Portable` (chain jobs) gives the same adapter on every CPU and
+	/// always runs on the CPU; `Fast` takes candle's kernels (and a GPU where built for one).
+	pub kernels: Kernels,
+	/// Cap on the portable kernels' instruction set (None: the CPU's best; the result is the
+	/// same at every level).
+	pub kernel_level: Option<KernelLevel>,
 }
 
 pub struct Report {
@@ -45,7 +52,13 @@ fn method_name(precision: Precision) -> (&'static str, Option<u8>) {
 	}
 }
 
+/// Runs `job` with its kernels (on this thread; the kernels read the choice at each op).
 pub fn run(job: &FineTune, events: &mut Events) -> Result<Report> {
+	let _kernels = kernels::scope(job.kernels, job.kernel_level);
+	run_in_scope(job, events)
+}
+
+fn run_in_scope(job: &FineTune, events: &mut Events) -> Result<Report> {
 	let checkpoint = job.out.join(CHECKPOINT_DIR);
 	if !job.resume && train::has_checkpoint(&checkpoint) {
 		return Err(Error::Invalid(format!(
@@ -53,12 +66,13 @@ pub fn run(job: &FineTune, events: &mut Events) -> Result<Report> {
 			job.out.display()
 		)));
 	}
-	let device = device::select(job.force_cpu);
+	let device = device::select(job.force_cpu || job.kernels == Kernels::Portable);
 	let base = BaseModel::load(&job.base)?;
 	let split = Split {
 		seq_len: job.options.seq_len,
 		eval_fraction: job.eval_fraction,
 		max_eval_windows: job.max_eval_windows,
+		eval_seed: None,
 	};
 	let dataset = data::load(&job.data, &base.tokenizer, &split)?;
 	let mut lora = job.lora.clone();
@@ -85,6 +99,7 @@ pub fn run(job: &FineTune, events: &mut Events) -> Result<Report> {
 		"method": method,
 		"bits": bits,
 		"training": job.options,
+		"kernels": job.kernels,
 		"eval_fraction": job.eval_fraction,
 		"max_eval_windows": job.max_eval_windows,
 	});

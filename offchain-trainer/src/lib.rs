@@ -19,6 +19,7 @@ pub mod events;
 pub mod fine_tune;
 pub mod generate;
 pub mod hash;
+pub mod kernels;
 pub mod lora;
 pub mod manifest;
 pub mod merge;
@@ -30,5 +31,6 @@ pub mod schedule;
 pub mod tiny;
 pub mod tokenizer;
 pub mod train;
+pub mod worker;
 
 pub use error::{Error, Result};

@@ -6,6 +6,7 @@ use openledger_trainer::{
 	events::Events,
 	fine_tune::{self, FineTune},
 	generate::{generate, Sampling},
+	kernels::{self, KernelLevel, Kernels},
 	lora::{self, LoraConfig},
 	merge,
 	model::{BaseModel, Precision},
@@ -43,6 +44,109 @@ enum Command {
 	/// Fold an adapter into its base and write a dense Hugging Face checkpoint (without
 	/// --adapter: export the base, e.g. a GGUF dequantized to safetensors).
 	Merge(MergeArgs),
+	/// Take training jobs from the chain: follow finalized blocks, train open jobs this
+	/// trainer can serve, publish the adapter to IPFS, commit and reveal the result.
+	#[command(
+		after_help = "Jobs are taken oldest first, one at a time. Everything is fetched by \
+	              CID and checked (base weights hash, dataset snapshot head, every block).\n\
+	              Progress lives in --state: after a crash or kill, run the same command again; \
+	              it resumes from the last checkpoint and never commits or reveals twice.\n\
+	              Ctrl-C stops after the current step."
+	)]
+	Work(WorkArgs),
+	/// Re-run a chain job's training from files on this machine and print the result a
+	/// worker would attest (nothing is sent): audit a verified model, or see what other data
+	/// gives.
+	Replay(ReplayArgs),
+}
+
+#[derive(Args)]
+struct ReplayArgs {
+	/// The job's id.
+	job: u64,
+	/// WebSocket RPC URL of a node.
+	#[arg(long, default_value = "ws://127.0.0.1:9944", env = "OPENLEDGER_NODE")]
+	node: String,
+	/// The base model's file (checked against the chain's weights and tokenizer hashes).
+	#[arg(long, value_name = "FILE.gguf")]
+	base: PathBuf,
+	/// A directory holding each of the job's files under its CID (`openledger ipfs get CID
+	/// -o DIR/CID`).
+	#[arg(long, value_name = "DIR")]
+	files: PathBuf,
+	/// Where to train and write the adapter and manifest.
+	#[arg(long, value_name = "DIR")]
+	out: PathBuf,
+	/// Cap the portable kernels' instruction set (the result is the same at every level).
+	#[arg(long, value_enum, env = "OPENLEDGER_KERNEL_LEVEL")]
+	kernel_level: Option<openledger_trainer::kernels::KernelLevel>,
+	/// No progress bar.
+	#[arg(long)]
+	quiet: bool,
+}
+
+#[derive(Args)]
+struct WorkArgs {
+	/// WebSocket RPC URL of a node.
+	#[arg(long, default_value = "ws://127.0.0.1:9944", env = "OPENLEDGER_NODE")]
+	node: String,
+	/// Sign with this keystore key (password from OPENLEDGER_PASSWORD).
+	#[arg(long, env = "OPENLEDGER_KEY", conflicts_with = "suri")]
+	key: Option<String>,
+	/// Sign with this secret URI (e.g. //Eve on a dev chain).
+	#[arg(long, env = "OPENLEDGER_SURI", hide_env_values = true)]
+	suri: Option<String>,
+	/// The keystore of --key [default: the openledger CLI's].
+	#[arg(long, value_name = "DIR")]
+	keystore: Option<PathBuf>,
+	/// A Kubo RPC API (or `openledger ipfs serve --kubo-api`) to fetch from and publish to.
+	#[arg(long, value_name = "URL")]
+	ipfs_api: Option<String>,
+	/// IPFS trustless gateways to fetch from (after the datanets' own).
+	#[arg(long, value_name = "URL")]
+	gateway: Vec<String>,
+	/// A block store to keep fetched and published content in.
+	#[arg(long, value_name = "DIR")]
+	store: Option<PathBuf>,
+	/// Where the worker records its jobs, salts, checkpoints and fetched bases.
+	#[arg(long, value_name = "DIR")]
+	state: PathBuf,
+	/// Device for `fast` jobs (`portable` jobs always run on the CPU kernels).
+	#[arg(long, value_enum, default_value = "cpu")]
+	device: WorkDevice,
+	/// Register as a trainer with this bond in OPEN (e.g. 100) if not registered yet, for the
+	/// `portable` class (register `fast` with `openledger trainer register`).
+	#[arg(long, value_name = "OPEN")]
+	register: Option<String>,
+	/// With --register: the largest base to take, in parameters.
+	#[arg(long, default_value_t = 2_000_000_000)]
+	max_parameters: u64,
+	/// Cap the portable kernels' instruction set (default: the CPU's best; results are the
+	/// same at every level). Also OPENLEDGER_KERNEL_LEVEL.
+	#[arg(long, value_enum, env = "OPENLEDGER_KERNEL_LEVEL")]
+	kernel_level: Option<openledger_trainer::kernels::KernelLevel>,
+	/// Checkpoint every N steps (a restart resumes from the last one).
+	#[arg(long, default_value_t = 10)]
+	checkpoint_every: usize,
+	/// See one job through (trained, committed, revealed, published once verified), then
+	/// exit: 0 revealed, 1 not.
+	#[arg(long)]
+	once: bool,
+	/// Serve Prometheus metrics on this port (/metrics).
+	#[arg(long)]
+	metrics_port: Option<u16>,
+	/// Write JSON-lines events here ("-": stdout).
+	#[arg(long, value_name = "FILE|-")]
+	events: Option<PathBuf>,
+	/// No progress bar.
+	#[arg(long)]
+	quiet: bool,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum WorkDevice {
+	Cpu,
+	Cuda,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -151,12 +255,26 @@ struct TrainArgs {
 	checkpoint_every: usize,
 	#[arg(long, default_value_t = 42)]
 	seed: u64,
+	#[command(flatten)]
+	kernels: KernelArgs,
 	/// Write JSON-lines events (start, step, eval, checkpoint, done) here; "-" for stdout.
 	#[arg(long, value_name = "FILE|-")]
 	events: Option<PathBuf>,
 	/// No progress bar.
 	#[arg(long)]
 	quiet: bool,
+}
+
+#[derive(Args)]
+struct KernelArgs {
+	/// CPU kernels: `fast` (candle's; the same result only on the same hardware) or `portable`
+	/// (the same bits on every CPU and thread count, what chain jobs use; always on the CPU).
+	#[arg(long, value_enum, default_value = "fast")]
+	kernels: Kernels,
+	/// Cap the portable kernels' instruction set (default: the CPU's best; the result is the
+	/// same at every level).
+	#[arg(long, value_enum, env = "OPENLEDGER_KERNEL_LEVEL")]
+	kernel_level: Option<KernelLevel>,
 }
 
 /// A base, an optional adapter and the base's precision: what `eval` and `chat` load.
@@ -195,6 +313,8 @@ struct EvalArgs {
 	/// Evaluate at most this many windows, spread evenly through the data.
 	#[arg(long, default_value_t = 32)]
 	max_windows: usize,
+	#[command(flatten)]
+	kernels: KernelArgs,
 	/// Print JSON.
 	#[arg(long)]
 	json: bool,
@@ -275,6 +395,8 @@ fn train(args: TrainArgs) -> Result<()> {
 		out: args.out.clone(),
 		resume: args.resume,
 		force_cpu: args.base.cpu,
+		kernels: args.kernels.kernels,
+		kernel_level: args.kernels.kernel_level,
 	};
 	let mut events = Events::new(args.events.as_deref(), args.quiet)?;
 	let report = fine_tune::run(&job, &mut events)?;
@@ -299,8 +421,15 @@ fn train(args: TrainArgs) -> Result<()> {
 }
 
 fn eval(args: EvalArgs) -> Result<()> {
-	let (base, model) = args.model.load()?;
-	let split = Split { seq_len: args.seq_len, eval_fraction: 0.0, max_eval_windows: 0 };
+	let _kernels = kernels::scope(args.kernels.kernels, args.kernels.kernel_level);
+	let (base, model) = fine_tune::load_model(
+		&args.model.base.base,
+		args.model.adapter.as_deref(),
+		args.model.precision.precision()?,
+		args.model.base.cpu || args.kernels.kernels == Kernels::Portable,
+	)?;
+	let split =
+		Split { seq_len: args.seq_len, eval_fraction: 0.0, max_eval_windows: 0, eval_seed: None };
 	let dataset = data::load(&args.data, &base.tokenizer, &split)?;
 	let step = (dataset.train.len() / args.max_windows.max(1)).max(1);
 	let windows: Vec<Vec<u32>> =
@@ -361,6 +490,84 @@ fn chat(args: ChatArgs) -> Result<()> {
 	}
 }
 
+fn work(args: WorkArgs) -> Result<()> {
+	use openledger_client::{keystore::Keystore, signer};
+	use openledger_trainer::{worker, Error};
+	let signer = match (&args.suri, &args.key) {
+		(Some(suri), _) => {
+			signer::keypair_from_suri(suri).map_err(|e| Error::Invalid(e.to_string()))?
+		},
+		(None, Some(name)) => {
+			let keystore =
+				Keystore::open(args.keystore.clone().unwrap_or_else(Keystore::default_dir))
+					.map_err(|e| Error::Invalid(e.to_string()))?;
+			let password = std::env::var("OPENLEDGER_PASSWORD").map_err(|_| {
+				Error::Invalid(format!("set OPENLEDGER_PASSWORD to unlock key `{name}`"))
+			})?;
+			keystore.unlock(name, &password).map_err(|e| Error::Invalid(e.to_string()))?
+		},
+		(None, None) => {
+			return Err(Error::Invalid(
+				"the worker signs its attestations: pass --key NAME or --suri".into(),
+			))
+		},
+	};
+	let register = args
+		.register
+		.as_deref()
+		.map(openledger_client::amount::parse)
+		.transpose()
+		.map_err(|e| Error::Invalid(format!("--register: {e}")))?;
+	let options = worker::WorkOptions {
+		node: args.node,
+		signer,
+		ipfs: worker::ipfs::IpfsOptions {
+			store: args.store,
+			gateways: args.gateway,
+			ipfs_api: args.ipfs_api,
+		},
+		state: args.state,
+		prefer_cpu: matches!(args.device, WorkDevice::Cpu),
+		register,
+		max_parameters: args.max_parameters,
+		kernel_level: args.kernel_level,
+		checkpoint_every: args.checkpoint_every,
+		once: args.once,
+		metrics_port: args.metrics_port,
+		events: args.events,
+		quiet: args.quiet,
+	};
+	async_runtime()?.block_on(worker::work(options))
+}
+
+fn async_runtime() -> Result<tokio::runtime::Runtime> {
+	tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().map_err(
+		|e| openledger_trainer::Error::Invalid(format!("cannot start the async runtime: {e}")),
+	)
+}
+
+fn replay(args: ReplayArgs) -> Result<()> {
+	use openledger_trainer::worker::{pipeline, replay, Log};
+	let options = replay::ReplayOptions {
+		node: args.node,
+		job: args.job,
+		base: args.base,
+		files: args.files,
+		out: args.out,
+		settings: pipeline::Settings {
+			kernel_level: args.kernel_level,
+			prefer_cpu: true,
+			quiet: args.quiet,
+			checkpoint_every: 0,
+		},
+	};
+	let produced = async_runtime()?.block_on(replay::replay(options, &Log::open(None)?))?;
+	let mut report = pipeline::result_fields(&produced.result);
+	report["manifest"] = produced.manifest;
+	println!("{}", serde_json::to_string_pretty(&report).expect("json"));
+	Ok(())
+}
+
 fn merge(args: MergeArgs) -> Result<()> {
 	let base = BaseModel::load(&args.base.base)?;
 	let adapter = args
@@ -394,6 +601,8 @@ fn main() -> ExitCode {
 		Command::Eval(args) => eval(args),
 		Command::Chat(args) => chat(args),
 		Command::Merge(args) => merge(args),
+		Command::Work(args) => work(args),
+		Command::Replay(args) => replay(args),
 	};
 	match result {
 		Ok(()) => ExitCode::SUCCESS,

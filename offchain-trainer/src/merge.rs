@@ -4,8 +4,10 @@
 
 use crate::{
 	hash,
+	kernels::{self, Kernels},
 	lora::LoadedAdapter,
 	model::{hf::is_gpt2_conv1d, BaseModel, ModelConfig, StoredTensor},
+	ops::matmul::product_in,
 	Error, Result,
 };
 use candle_core::{Device, Tensor};
@@ -41,8 +43,11 @@ pub fn merge(base: &BaseModel, adapter: Option<&LoadedAdapter>, out: &Path) -> R
 					a.dims()
 				)));
 			}
-			*weight = (&*weight
-				+ (b.to_device(&Device::Cpu)?.matmul(&a.to_device(&Device::Cpu)?)? * scale)?)?;
+			// B·A with the portable kernel: the merged weights are the same on every CPU.
+			let portable = (Kernels::Portable, kernels::detected_level());
+			let delta =
+				product_in(portable, &b.to_device(&Device::Cpu)?, &a.to_device(&Device::Cpu)?)?;
+			*weight = (&*weight + (delta * scale)?)?;
 		}
 	}
 	if let ModelConfig::Gpt2(_) = base.config {

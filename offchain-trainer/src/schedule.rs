@@ -1,6 +1,7 @@
 //! Learning-rate schedules: linear warmup, then cosine, linear or no decay (as transformers'
 //! `get_*_schedule_with_warmup`).
 
+use crate::ops::portable_math;
 use serde::{Deserialize, Serialize};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, clap::ValueEnum)]
@@ -30,7 +31,9 @@ impl Schedule {
 		match self.decay {
 			Decay::Constant => self.peak,
 			Decay::Linear => self.peak * (1.0 - progress),
-			Decay::Cosine => self.peak * 0.5 * (1.0 + (std::f64::consts::PI * progress).cos()),
+			Decay::Cosine => {
+				self.peak * 0.5 * (1.0 + portable_math::cos(std::f64::consts::PI * progress))
+			},
 		}
 	}
 }

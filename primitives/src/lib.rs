@@ -2,6 +2,8 @@
 //! the runtime's pallets and the off-chain clients (CLI, trainer worker) depend on it, so a
 //! commitment or a snapshot head is computed by one piece of code everywhere.
 //!
+//! - [`attribution`] (feature `attribution`): tables splitting a model's credit between
+//!   contributors, and their Merkle root.
 //! - [`cid`]: the one binary form of an IPFS CID the chain stores, parsed from any text form.
 //! - [`dev`]: facts about the real files the development chain registers.
 //! - [`query`]: the page every paged read returns.
@@ -15,6 +17,8 @@
 
 extern crate alloc;
 
+#[cfg(feature = "attribution")]
+pub mod attribution;
 pub mod cid;
 pub mod dataset;
 pub mod dev;

@@ -46,11 +46,61 @@ fn workspace_binary(name: &str, variable: &str) -> PathBuf {
 	})
 }
 
-fn free_port() -> u16 {
+/// A free loopback port (for a process about to bind it).
+pub fn free_port() -> u16 {
 	TcpListener::bind((Ipv4Addr::LOCALHOST, 0))
 		.and_then(|listener| listener.local_addr())
 		.map(|address| address.port())
 		.expect("a free loopback port")
+}
+
+/// Waits (up to a minute) until something listens on loopback `port`.
+pub fn wait_for_port(port: u16) {
+	let start = Instant::now();
+	while TcpStream::connect((Ipv4Addr::LOCALHOST, port)).is_err() {
+		assert!(start.elapsed() < Duration::from_secs(60), "nothing listens on port {port}");
+		std::thread::sleep(Duration::from_millis(100));
+	}
+}
+
+/// A process killed when the test ends.
+pub struct Running(pub Child);
+
+impl Drop for Running {
+	fn drop(&mut self) {
+		let _ = self.0.kill();
+		let _ = self.0.wait();
+	}
+}
+
+/// `openledger-trainer`: `$OPENLEDGER_TRAINER`, or the optimised build (training in a debug
+/// build would take hours; scripts/test.sh builds it in its trainer step).
+pub fn trainer_binary() -> PathBuf {
+	if let Some(path) = std::env::var_os("OPENLEDGER_TRAINER") {
+		return path.into();
+	}
+	let exe = std::env::current_exe().expect("the running binary has a path");
+	let target = exe.ancestors().nth(3).expect("target/<profile>/deps/<test>");
+	let release = target.join("release").join("openledger-trainer");
+	assert!(
+		release.exists(),
+		"no {}: cargo build --release -p openledger-trainer, or set OPENLEDGER_TRAINER",
+		release.display()
+	);
+	release
+}
+
+/// The real base model and texts (scripts/fetch-trainer-data.sh): `$OPENLEDGER_TRAINER_DATA`
+/// or ~/.cache/openledger/trainer.
+pub fn trainer_data() -> PathBuf {
+	let dir = std::env::var_os("OPENLEDGER_TRAINER_DATA").map(PathBuf::from).unwrap_or_else(|| {
+		PathBuf::from(std::env::var("HOME").expect("HOME")).join(".cache/openledger/trainer")
+	});
+	assert!(
+		dir.join("SmolLM2-135M-Instruct.Q4_1.gguf").exists(),
+		"run scripts/fetch-trainer-data.sh first"
+	);
+	dir
 }
 
 /// A running node, killed when dropped; its log is kept in a temporary file.

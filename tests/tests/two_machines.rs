@@ -6,41 +6,19 @@
 //! declared is rejected; with only the liar to fetch from, a validator reports the content
 //! unavailable and does not vote.
 
-use openledger_e2e::{cli::Cli, reserve_and_submit, seal_past, windows, Node};
+use openledger_e2e::{
+	cli::Cli, free_port, reserve_and_submit, seal_past, wait_for_port, windows, Node, Running,
+};
 use serde_json::Value as Json;
 use std::{
 	io::{Read, Write},
-	net::{TcpListener, TcpStream},
-	process::Child,
-	time::{Duration, Instant},
+	net::TcpListener,
 };
 use subxt::rpcs::rpc_params;
 use subxt_signer::sr25519::dev;
 
 const VALIDATORS: [(&str, &str); 3] =
 	[("bob", "//Bob"), ("charlie", "//Charlie"), ("dave", "//Dave")];
-
-fn free_port() -> u16 {
-	TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
-}
-
-fn wait_for_port(port: u16) {
-	let start = Instant::now();
-	while TcpStream::connect(("127.0.0.1", port)).is_err() {
-		assert!(start.elapsed() < Duration::from_secs(60), "nothing listens on port {port}");
-		std::thread::sleep(Duration::from_millis(100));
-	}
-}
-
-/// A process killed when the test ends.
-struct Running(Child);
-
-impl Drop for Running {
-	fn drop(&mut self) {
-		let _ = self.0.kill();
-		let _ = self.0.wait();
-	}
-}
 
 /// A gateway that answers every request with the same bytes, which hash to no CID asked.
 fn lying_gateway() -> String {

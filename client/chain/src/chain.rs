@@ -108,6 +108,16 @@ fn event_name<E>() -> String {
 	format!("{pallet}.{}", path.last().unwrap_or(&"?"))
 }
 
+/// Finalized blocks as the node announces them.
+pub struct FinalizedBlocks(subxt::client::Blocks<PolkadotConfig>);
+
+impl FinalizedBlocks {
+	/// The next finalized block's number; `None` when the node closed the subscription.
+	pub async fn next(&mut self) -> Option<Result<u64, ChainError>> {
+		Some(self.0.next().await?.map(|block| block.number()).map_err(ChainError::node))
+	}
+}
+
 /// A connected node.
 pub struct Chain {
 	api: OnlineClient<PolkadotConfig>,
@@ -209,6 +219,11 @@ impl Chain {
 		})
 	}
 
+	/// The node's finalized blocks from now on (a long-running client's clock).
+	pub async fn finalized_blocks(&self) -> Result<FinalizedBlocks, ChainError> {
+		Ok(FinalizedBlocks(self.api.stream_blocks().await.map_err(ChainError::node)?))
+	}
+
 	/// The number of the node's best block.
 	pub async fn block_number(&self) -> Result<u64, ChainError> {
 		Ok(self.at().await?.block_number())
@@ -216,6 +231,28 @@ impl Chain {
 
 	pub async fn datanet(&self, id: u32) -> Result<json::Datanet, ChainError> {
 		self.query("datanets_datanet", rpc_params![id]).await
+	}
+
+	/// The first `count` entries of a datanet's accepted log (a snapshot's files), in
+	/// acceptance order.
+	pub async fn accepted(
+		&self,
+		datanet: u32,
+		count: u32,
+	) -> Result<Vec<json::Accepted>, ChainError> {
+		let mut entries: Vec<json::Accepted> = Vec::with_capacity(count as usize);
+		while (entries.len() as u32) < count {
+			let limit = (count - entries.len() as u32).min(pallet_datanets::MAX_PAGE_SIZE);
+			let page: json::Page<json::Accepted> = self
+				.query("datanets_accepted", rpc_params![datanet, entries.len() as u32, limit])
+				.await?;
+			if page.items.is_empty() {
+				break;
+			}
+			entries.extend(page.items);
+		}
+		entries.truncate(count as usize);
+		Ok(entries)
 	}
 
 	/// Every datanet, by id.

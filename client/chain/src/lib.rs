@@ -23,7 +23,7 @@ pub mod private_file;
 mod red_team_tests;
 pub mod signer;
 
-pub use chain::{find_event, Chain, ChainError, Included};
+pub use chain::{find_event, Chain, ChainError, FinalizedBlocks, Included};
 pub use pallet_datanets_rpc::json;
 pub use pallet_models_rpc::json as models_json;
 pub use subxt::utils::AccountId32 as AccountId;

@@ -47,7 +47,8 @@ pub enum KuboError {
 	TooLarge { url: String, cid: Cid, max_bytes: u64 },
 }
 
-/// A connected Kubo RPC API.
+/// A connected Kubo RPC API (cheap to clone: clones share the HTTP client).
+#[derive(Clone)]
 pub struct Kubo {
 	client: IpfsClient,
 	url: String,

@@ -1,7 +1,7 @@
 //! Causal multi-head attention shared by both families, with grouped-query heads and an
 //! optional key/value cache for generation.
 
-use crate::ops::scaled_masked_softmax;
+use crate::ops::{matmul, scaled_masked_softmax};
 use candle_core::{Device, Result, Tensor};
 
 /// Keys and values seen so far, per layer (generation only).
@@ -58,25 +58,20 @@ pub fn attend(
 		},
 		None => (k, v, 0),
 	};
-	let kv_heads = k.dims()[1];
-	let (k, v) = (repeat_kv(k, heads / kv_heads)?, repeat_kv(v, heads / kv_heads)?);
-	let scores = q.matmul(&k.t()?)?;
+	let (kv_heads, total) = (k.dims()[1], k.dims()[2]);
+	// Kv head i serves query heads i·group … i·group + group − 1: their queries multiply its
+	// keys and values as one (group·time)-row matrix, with no repeated copies of k and v (and
+	// no broadcast to sum back in backward).
+	let group = heads / kv_heads;
+	let grouped_q = q.reshape((batch, kv_heads, group * time, head_dim))?;
+	let scores = matmul(&grouped_q, &k.t()?)?.reshape((batch, heads, time, total))?;
 	let mask = causal_mask(time, offset, q.device())?.to_dtype(q.dtype())?;
-	let out = scaled_masked_softmax(&scores, 1.0 / (head_dim as f64).sqrt(), &mask)?.matmul(&v)?;
-	out.transpose(1, 2)?.reshape((batch, time, heads * head_dim))
-}
-
-/// (batch, kv_heads, time, d) → (batch, kv_heads·n, time, d), each kv head serving n queries.
-fn repeat_kv(xs: Tensor, n: usize) -> Result<Tensor> {
-	if n == 1 {
-		return Ok(xs);
-	}
-	let (batch, kv_heads, time, head_dim) = xs.dims4()?;
-	xs.unsqueeze(2)?.broadcast_as((batch, kv_heads, n, time, head_dim))?.reshape((
+	let probs = scaled_masked_softmax(&scores, 1.0 / (head_dim as f64).sqrt(), &mask)?;
+	let out = matmul(&probs.reshape((batch, kv_heads, group * time, total))?, &v)?;
+	out.reshape((batch, heads, time, head_dim))?.transpose(1, 2)?.reshape((
 		batch,
-		kv_heads * n,
 		time,
-		head_dim,
+		heads * head_dim,
 	))
 }
 
@@ -96,6 +91,39 @@ mod tests {
 		let mask = causal_mask(2, 1, &Device::Cpu)?.to_vec2::<f32>()?;
 		assert_eq!(mask[0], vec![0.0, 0.0, f32::NEG_INFINITY]);
 		assert_eq!(mask[1], vec![0.0, 0.0, 0.0]);
+		Ok(())
+	}
+
+	/// The textbook form: every query head against its own (repeated) copy of k and v.
+	fn repeated_kv_reference(q: &Tensor, k: &Tensor, v: &Tensor) -> Result<Tensor> {
+		let (batch, heads, time, head_dim) = q.dims4()?;
+		let n = heads / k.dims()[1];
+		let repeat = |xs: &Tensor| {
+			let (b, kv, t, d) = xs.dims4()?;
+			xs.unsqueeze(2)?.broadcast_as((b, kv, n, t, d))?.reshape((b, kv * n, t, d))
+		};
+		let (k, v) = (repeat(k)?, repeat(v)?);
+		let scores = (q.matmul(&k.t()?)? / (head_dim as f64).sqrt())?;
+		let mask = causal_mask(time, 0, q.device())?.to_dtype(q.dtype())?;
+		let probs = crate::ops::softmax_last_dim(&scores.broadcast_add(&mask)?)?;
+		probs.matmul(&v)?.transpose(1, 2)?.reshape((batch, time, heads * head_dim))
+	}
+
+	#[test]
+	fn grouped_heads_equal_repeated_keys_and_values() -> Result<()> {
+		let q = candle_core::Var::from_tensor(&random_tensor(&[2, 6, 5, 4], 4)?)?;
+		let k = candle_core::Var::from_tensor(&random_tensor(&[2, 2, 5, 4], 5)?)?;
+		let v = candle_core::Var::from_tensor(&random_tensor(&[2, 2, 5, 4], 6)?)?;
+		let r = random_tensor(&[2, 5, 24], 7)?;
+		let ours = attend(q.as_tensor(), k.as_tensor().clone(), v.as_tensor().clone(), None)?;
+		let reference = repeated_kv_reference(q.as_tensor(), k.as_tensor(), v.as_tensor())?;
+		let max = |t: Tensor| t.abs()?.max_all()?.to_scalar::<f64>();
+		assert!(max((&ours - &reference)?)? < 1e-12);
+		let a = (ours * &r)?.sum_all()?.backward()?;
+		let b = (reference * &r)?.sum_all()?.backward()?;
+		for t in [q.as_tensor(), k.as_tensor(), v.as_tensor()] {
+			assert!(max((a.get(t).unwrap() - b.get(t).unwrap())?)? < 1e-12);
+		}
 		Ok(())
 	}
 

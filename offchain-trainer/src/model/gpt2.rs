@@ -5,7 +5,10 @@ use super::{
 	builder::Builder,
 	Gpt2Config, Linear,
 };
-use crate::{ops::layer_norm, Error, Result};
+use crate::{
+	ops::{gelu, layer_norm},
+	Error, Result,
+};
 use candle_core::{Tensor, D};
 
 #[derive(Clone, Debug)]
@@ -118,10 +121,11 @@ impl Gpt2 {
 				cache.as_deref_mut().map(|cache| (cache, layer)),
 			)?;
 			xs = (xs + block.attn_proj.forward(&attended, dropout_seed)?)?;
-			let h = block
-				.c_fc
-				.forward(&block.ln_2.forward(&xs, c.layer_norm_epsilon)?, dropout_seed)?
-				.gelu()?;
+			let h = gelu(
+				&block
+					.c_fc
+					.forward(&block.ln_2.forward(&xs, c.layer_norm_epsilon)?, dropout_seed)?,
+			)?;
 			xs = (xs + block.mlp_proj.forward(&h, dropout_seed)?)?;
 		}
 		if let Some(cache) = cache {

@@ -5,8 +5,9 @@
 //! dB = s·gᵀ·(d(x)·Aᵀ), dA = s·(g·B)ᵀ·d(x), dx = g·W + d'(s·(g·B)·A).
 
 use crate::{
+	kernels,
 	lora::LoraLayer,
-	ops::{attach3, FrozenWeight},
+	ops::{attach3, matmul::product_in, FrozenWeight},
 };
 use candle_core::{Result, Tensor};
 
@@ -55,8 +56,10 @@ impl Linear {
 		let (a, b, scale) =
 			(lora.a.as_tensor().detach(), lora.b.as_tensor().detach(), lora.scale());
 		let x = flat.detach();
-		let down = (dropped(&x, &mask)?.matmul(&a.t()?)? * scale)?;
-		let value = (self.weight.product(&x)? + down.matmul(&b.t()?)?)?;
+		// The kernels of this thread, kept for the backward pass.
+		let mode = kernels::current();
+		let down = (product_in(mode, &dropped(&x, &mask)?, &a.t()?)? * scale)?;
+		let value = (self.weight.product_in(mode, &x)? + product_in(mode, &down, &b.t()?)?)?;
 		let weight = self.weight.clone();
 		// `down` (rows × r) is kept for dB rather than recomputed.
 		let ys = attach3(
@@ -65,11 +68,11 @@ impl Linear {
 			[&flat, lora.a.as_tensor(), lora.b.as_tensor()],
 			move |[x, _, _], grad| {
 				let x = dropped(&x.detach(), &mask)?;
-				let grad_b = grad.matmul(&b)?; // (rows, r)
-				let d_a = (grad_b.t()?.matmul(&x)? * scale)?;
-				let d_b = grad.t()?.matmul(&down)?;
-				let d_x = dropped(&(grad_b.matmul(&a)? * scale)?, &mask)?;
-				Ok([Some((weight.input_gradient(grad)? + d_x)?), Some(d_a), Some(d_b)])
+				let grad_b = product_in(mode, grad, &b)?; // (rows, r)
+				let d_a = (product_in(mode, &grad_b.t()?, &x)? * scale)?;
+				let d_b = product_in(mode, &grad.t()?, &down)?;
+				let d_x = dropped(&(product_in(mode, &grad_b, &a)? * scale)?, &mask)?;
+				Ok([Some((weight.input_gradient_in(mode, grad)? + d_x)?), Some(d_a), Some(d_b)])
 			},
 		)?;
 		*dims.last_mut().expect("a linear input has at least one dimension") = out_features;
@@ -87,7 +90,7 @@ fn dropped(xs: &Tensor, mask: &Option<Tensor>) -> Result<Tensor> {
 #[cfg(test)]
 mod tests {
 	use super::*;
-	use crate::{lora::LoraConfig, ops::gradcheck::random_tensor, rng::Rng};
+	use crate::{kernels::Kernels, lora::LoraConfig, ops::gradcheck::random_tensor, rng::Rng};
 	use candle_core::{DType, Device, Var};
 
 	fn layer(dropout: f64) -> Linear {
@@ -117,9 +120,16 @@ mod tests {
 		Ok(())
 	}
 
-	/// Gradients for x, A and B against the graph of the unfused composite (with dropout).
+	/// Gradients for x, A and B against the graph of the unfused composite (with dropout), with
+	/// either class of kernels.
 	#[test]
 	fn fused_gradients_equal_the_composites() -> Result<()> {
+		fused_gradients_equal_the_composites_with(Kernels::Fast)?;
+		fused_gradients_equal_the_composites_with(Kernels::Portable)
+	}
+
+	fn fused_gradients_equal_the_composites_with(kernels: Kernels) -> Result<()> {
+		let _kernels = crate::kernels::scope(kernels, None);
 		let linear = layer(0.3);
 		let lora = linear.lora.clone().unwrap();
 		let x = Var::from_tensor(&random_tensor(&[7, 6], 5)?.to_dtype(DType::F32)?)?;
@@ -135,7 +145,7 @@ mod tests {
 				.abs()?
 				.max_all()?
 				.to_scalar::<f32>()?;
-			assert!(diff < 1e-5, "{diff}");
+			assert!(diff < 1e-5, "{kernels:?}: {diff}");
 		}
 		Ok(())
 	}

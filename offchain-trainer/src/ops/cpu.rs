@@ -1,6 +1,7 @@
 //! Row-wise kernels shared by the custom ops' CPU forwards. Rows are independent, so the
 //! result does not depend on how rayon splits them (deterministic across thread counts).
 
+use super::portable_math;
 use candle_core::{backend::BackendStorage, bail, CpuStorage, Layout, Result};
 use num_traits::Float;
 use rayon::prelude::*;
@@ -18,17 +19,27 @@ pub fn contiguous<'a, T>(data: &'a [T], layout: &Layout, op: &str) -> Result<&'a
 pub trait Real: Float + Send + Sync {
 	/// values[i] ← exp(values[i] − shift)
 	fn exp_shifted(values: &mut [Self], shift: Self);
+	/// ln in plain arithmetic (libm's may differ between CPUs).
+	fn portable_ln(self) -> Self;
 }
 
 impl Real for f64 {
 	fn exp_shifted(values: &mut [f64], shift: f64) {
 		values.iter_mut().for_each(|v| *v = (*v - shift).exp());
 	}
+
+	fn portable_ln(self) -> f64 {
+		portable_math::ln(self)
+	}
 }
 
 impl Real for f32 {
 	fn exp_shifted(values: &mut [f32], shift: f32) {
 		values.iter_mut().for_each(|v| *v = fast_exp(*v - shift));
+	}
+
+	fn portable_ln(self) -> f32 {
+		portable_math::ln_f32(self)
 	}
 }
 
@@ -82,7 +93,7 @@ pub fn log_sum_exp<T: Real>(row: &[T]) -> T {
 		T::exp_shifted(part, max);
 		sum = sum + part.iter().fold(T::zero(), |acc, &v| acc + v);
 	}
-	max + sum.ln()
+	max + sum.portable_ln()
 }
 
 pub fn f32_or_f64<F32, F64>(

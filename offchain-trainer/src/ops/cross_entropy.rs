@@ -1,7 +1,7 @@
 //! Token-level cross-entropy, fused: with a 49k-token vocabulary the logits are the largest
 //! activation of a step, and a composite log-softmax would sweep them many times.
 
-use super::cpu;
+use super::{cpu, reduce};
 use candle_core::{
 	backend::BackendStorage, bail, CpuStorage, CustomOp2, CustomOp3, DType, Layout, Result, Shape,
 	Tensor, D,
@@ -149,8 +149,8 @@ pub fn masked_cross_entropy(logits: &Tensor, targets: &Tensor, mask: &Tensor) ->
 	let per_token =
 		cross_entropy_rows(&logits.reshape((batch * time, vocab))?, &targets.flatten_all()?)?;
 	let mask = mask.flatten_all()?.to_dtype(per_token.dtype())?;
-	let count = mask.sum_all()?.to_dtype(DType::F64)?.to_scalar::<f64>()?.max(1.0);
-	(per_token * mask)?.sum_all()? / count
+	let count = reduce::sum_all(&mask)?.to_dtype(DType::F64)?.to_scalar::<f64>()?.max(1.0);
+	reduce::sum_all(&(per_token * mask)?)? / count
 }
 
 #[cfg(test)]

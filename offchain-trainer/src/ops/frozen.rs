@@ -5,7 +5,11 @@
 //! as one op whose backward returns `g·W` for the input only; for a quantized weight, `g`
 //! times the dequantized weight.
 
-use super::attach::attach1;
+use super::{
+	attach::attach1,
+	matmul::{self, Mode},
+};
+use crate::kernels::{self, Kernels};
 use candle_core::{quantized::QTensor, Result, Tensor};
 use std::sync::Arc;
 
@@ -46,22 +50,38 @@ impl FrozenWeight {
 		}
 	}
 
-	/// x (rows, in) → x·Wᵀ, no graph.
+	/// x (rows, in) → x·Wᵀ, no graph, in this thread's kernels.
 	pub fn product(&self, rows: &Tensor) -> Result<Tensor> {
+		self.product_in(kernels::current(), rows)
+	}
+
+	/// x (rows, in) → x·Wᵀ, no graph. The quantized weight's own kernel (which also quantizes
+	/// the activations) serves short inputs with `Fast` kernels only; otherwise the weight is
+	/// dequantized for one dense product.
+	pub fn product_in(&self, mode: Mode, rows: &Tensor) -> Result<Tensor> {
 		let rows = rows.detach();
 		match self {
-			FrozenWeight::Dense(w) => rows.matmul(&w.detach().t()?),
-			FrozenWeight::Quantized(q) if rows.dims()[0] <= QUANTIZED_KERNEL_MAX_ROWS => {
+			FrozenWeight::Dense(w) => matmul::product_in(mode, &rows, &w.t()?),
+			FrozenWeight::Quantized(q)
+				if mode.0 == Kernels::Fast && rows.dims()[0] <= QUANTIZED_KERNEL_MAX_ROWS =>
+			{
 				rows.contiguous()?.apply_op1_no_bwd(q.as_ref())
 			},
-			FrozenWeight::Quantized(q) => rows.matmul(&q.dequantize(&q.device())?.t()?),
+			FrozenWeight::Quantized(q) => {
+				matmul::product_in(mode, &rows, &q.dequantize(&q.device())?.t()?)
+			},
 		}
 	}
 
-	/// g (rows, out) → g·W, the input's gradient.
+	/// g (rows, out) → g·W, the input's gradient, in this thread's kernels.
 	pub fn input_gradient(&self, grad: &Tensor) -> Result<Tensor> {
+		self.input_gradient_in(kernels::current(), grad)
+	}
+
+	/// g (rows, out) → g·W, the input's gradient.
+	pub fn input_gradient_in(&self, mode: Mode, grad: &Tensor) -> Result<Tensor> {
 		let weight = self.dense()?;
-		grad.matmul(&weight.to_dtype(grad.dtype())?)
+		matmul::product_in(mode, grad, &weight.to_dtype(grad.dtype())?)
 	}
 
 	/// x (…, in) → x·Wᵀ (…, out); the gradient flows to `x` only.
@@ -70,9 +90,11 @@ impl FrozenWeight {
 		let mut dims = xs.dims().to_vec();
 		let flat = xs.reshape((xs.elem_count() / in_features, in_features))?;
 		let weight = self.clone();
-		let ys = attach1("frozen-linear", self.product(&flat)?, &flat, move |_, _, grad| {
-			Ok(Some(weight.input_gradient(grad)?))
-		})?;
+		let mode = kernels::current();
+		let ys =
+			attach1("frozen-linear", self.product_in(mode, &flat)?, &flat, move |_, _, grad| {
+				Ok(Some(weight.input_gradient_in(mode, grad)?))
+			})?;
 		*dims.last_mut().expect("a linear input has at least one dimension") = out_features;
 		ys.reshape(dims)
 	}

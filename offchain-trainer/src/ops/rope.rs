@@ -2,7 +2,10 @@
 //! LLaMA's q/k rows interleaved for llama.cpp's RoPE; the loader undoes that permutation so
 //! one layout serves both formats (and adapters come out in the PEFT/transformers basis).
 
-use super::attach1;
+use super::{
+	attach1,
+	portable_math::{powf, sin_cos},
+};
 use candle_core::{DType, Device, Result, Tensor, D};
 
 #[derive(Clone, Debug)]
@@ -20,16 +23,18 @@ impl Rope {
 		dtype: DType,
 		device: &Device,
 	) -> Result<Self> {
+		// Angles, cos and sin in plain arithmetic (libm's pow/cos/sin differ between CPUs).
 		let half = head_dim / 2;
+		let frequencies: Vec<f64> =
+			(0..half).map(|i| powf(theta, 2.0 * i as f64 / head_dim as f64)).collect();
 		let mut cos = Vec::with_capacity(positions * head_dim);
 		let mut sin = Vec::with_capacity(positions * head_dim);
 		for position in 0..positions {
-			let row: Vec<f64> = (0..half)
-				.map(|i| position as f64 / theta.powf(2.0 * i as f64 / head_dim as f64))
-				.collect();
+			let row: Vec<(f64, f64)> =
+				frequencies.iter().map(|f| sin_cos(position as f64 / f)).collect();
 			for _ in 0..2 {
-				cos.extend(row.iter().map(|a| a.cos()));
-				sin.extend(row.iter().map(|a| a.sin()));
+				cos.extend(row.iter().map(|&(_, c)| c));
+				sin.extend(row.iter().map(|&(s, _)| s));
 			}
 		}
 		let make =

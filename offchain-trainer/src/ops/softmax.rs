@@ -1,6 +1,6 @@
 //! Softmax over the last dimension with a backward pass.
 
-use super::cpu;
+use super::{cpu, reduce};
 use candle_core::{CpuStorage, CustomOp1, Layout, Result, Shape, Tensor, D};
 
 struct Softmax;
@@ -23,7 +23,7 @@ impl CustomOp1 for Softmax {
 
 	/// dx = p ⊙ (g − Σ g⊙p)
 	fn bwd(&self, _arg: &Tensor, res: &Tensor, grad: &Tensor) -> Result<Option<Tensor>> {
-		let dot = (grad * res)?.sum_keepdim(D::Minus1)?;
+		let dot = reduce::sum_keepdim(&(grad * res)?)?;
 		Ok(Some(res.mul(&grad.broadcast_sub(&dot)?)?))
 	}
 }
@@ -33,7 +33,7 @@ impl CustomOp1 for Softmax {
 pub fn scaled_masked_softmax(xs: &Tensor, scale: f64, mask: &Tensor) -> Result<Tensor> {
 	let value = softmax_last_dim(&(xs.detach() * scale)?.broadcast_add(mask)?)?;
 	super::attach1("scaled-masked-softmax", value, xs, move |_, probs, grad| {
-		let dot = (grad * probs)?.sum_keepdim(D::Minus1)?;
+		let dot = reduce::sum_keepdim(&(grad * probs)?)?;
 		Ok(Some((probs.mul(&grad.broadcast_sub(&dot)?)? * scale)?))
 	})
 }
