@@ -75,10 +75,7 @@ fn run_in_scope(job: &FineTune, events: &mut Events) -> Result<Report> {
 		eval_seed: None,
 	};
 	let dataset = data::load(&job.data, &base.tokenizer, &split)?;
-	let mut lora = job.lora.clone();
-	if lora.target_modules.is_empty() {
-		lora.target_modules = base.config.linear_modules().iter().map(|m| m.to_string()).collect();
-	}
+	let lora = base.adapter_for(&job.lora);
 	let model = Model::build(
 		&base,
 		&device,

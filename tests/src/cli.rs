@@ -8,6 +8,15 @@ use std::{
 	process::{Command, Output, Stdio},
 };
 
+/// A served store (stopped when dropped).
+pub struct Served {
+	/// The trustless gateway's URL.
+	pub gateway: String,
+	/// The Kubo RPC API's URL.
+	pub kubo: String,
+	_process: crate::Running,
+}
+
 /// The CLI with its own store and keystore, talking to one node.
 pub struct Cli {
 	url: String,
@@ -89,6 +98,25 @@ impl Cli {
 	pub fn spawn(&self, args: &[&str], log: &str) -> std::process::Child {
 		let log = std::fs::File::create(self.dir.join(log)).unwrap();
 		self.command(args).stdout(log.try_clone().unwrap()).stderr(log).spawn().unwrap()
+	}
+
+	/// `openledger ipfs serve` of this CLI's store on free loopback ports: a trustless
+	/// gateway and the Kubo RPC API, both answering when this returns.
+	pub fn serve(&self) -> Served {
+		let (gateway_port, kubo_port) = (crate::free_port(), crate::free_port());
+		let gateway_addr = format!("127.0.0.1:{gateway_port}");
+		let kubo_addr = format!("127.0.0.1:{kubo_port}");
+		let process = crate::Running(self.spawn(
+			&["ipfs", "serve", "--gateway-addr", &gateway_addr, "--kubo-api-addr", &kubo_addr],
+			"serve.log",
+		));
+		crate::wait_for_port(gateway_port);
+		crate::wait_for_port(kubo_port);
+		Served {
+			gateway: format!("http://{gateway_addr}"),
+			kubo: format!("http://{kubo_addr}"),
+			_process: process,
+		}
 	}
 
 	pub fn log(&self, log: &str) -> String {

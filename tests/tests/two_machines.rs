@@ -6,9 +6,7 @@
 //! declared is rejected; with only the liar to fetch from, a validator reports the content
 //! unavailable and does not vote.
 
-use openledger_e2e::{
-	cli::Cli, free_port, reserve_and_submit, seal_past, wait_for_port, windows, Node, Running,
-};
+use openledger_e2e::{cli::Cli, reserve_and_submit, seal_past, windows, Node};
 use serde_json::Value as Json;
 use std::{
 	io::{Read, Write},
@@ -71,22 +69,8 @@ async fn validators_elsewhere_fetch_through_the_gateway_and_skip_a_liar() {
 
 	// Host A: its store, served.
 	let host_a = Cli::new(&node, "host-a");
-	let (gateway_port, kubo_port) = (free_port(), free_port());
-	let gateway = format!("http://127.0.0.1:{gateway_port}");
-	let kubo = format!("http://127.0.0.1:{kubo_port}");
-	let _serve = Running(host_a.spawn(
-		&[
-			"ipfs",
-			"serve",
-			"--gateway-addr",
-			&format!("127.0.0.1:{gateway_port}"),
-			"--kubo-api-addr",
-			&format!("127.0.0.1:{kubo_port}"),
-		],
-		"serve.log",
-	));
-	wait_for_port(gateway_port);
-	wait_for_port(kubo_port);
+	let served = host_a.serve();
+	let (gateway, kubo) = (served.gateway.clone(), served.kubo.clone());
 
 	// A contributor (its own empty store) adds through A's Kubo-compatible API and submits.
 	let contributor = Cli::new(&node, "contributor");

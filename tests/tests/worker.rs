@@ -10,7 +10,7 @@
 
 use openledger_client::{models::attested_result, runtime, Chain};
 use openledger_e2e::{
-	cli::Cli, free_port, trainer_binary, trainer_data, vote_sealed_on, wait_for_port, Node, Running,
+	cli::Cli, free_port, trainer_binary, trainer_data, vote_sealed_on, Node, Running,
 };
 use pallet_models::AttestedResult;
 use serde_json::Value as Json;
@@ -188,22 +188,8 @@ async fn two_workers_verify_a_model_and_a_tampered_dataset_is_slashed() {
 	let added = host.json(&["ipfs", "add", gguf.to_str().unwrap()], None);
 	let base = chain.base_model(0).await.unwrap();
 	assert_eq!(added[0]["cid"], base.weights_cid, "the dev genesis names this GGUF");
-	let (gateway_port, kubo_port) = (free_port(), free_port());
-	let gateway = format!("http://127.0.0.1:{gateway_port}");
-	let kubo = format!("http://127.0.0.1:{kubo_port}");
-	let _serve = Running(host.spawn(
-		&[
-			"ipfs",
-			"serve",
-			"--gateway-addr",
-			&format!("127.0.0.1:{gateway_port}"),
-			"--kubo-api-addr",
-			&format!("127.0.0.1:{kubo_port}"),
-		],
-		"serve.log",
-	));
-	wait_for_port(gateway_port);
-	wait_for_port(kubo_port);
+	let served = host.serve();
+	let (gateway, kubo) = (served.gateway.clone(), served.kubo.clone());
 
 	let created = Instant::now();
 	let job_json = host.json(

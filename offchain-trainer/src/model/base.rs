@@ -25,6 +25,16 @@ pub struct BaseModel {
 }
 
 impl BaseModel {
+	/// `lora` with "all-linear" (no target modules) resolved to this base's linear layers.
+	pub fn adapter_for(&self, lora: &crate::lora::LoraConfig) -> crate::lora::LoraConfig {
+		let mut lora = lora.clone();
+		if lora.target_modules.is_empty() {
+			lora.target_modules =
+				self.config.linear_modules().iter().map(|m| m.to_string()).collect();
+		}
+		lora
+	}
+
 	/// A Hugging Face directory (`config.json`, `*.safetensors`, `tokenizer.json`) or a
 	/// `.gguf` file.
 	pub fn load(path: &Path) -> Result<Self> {

@@ -82,10 +82,7 @@ pub fn train(run: &Run, events: &mut Events, stop: Arc<AtomicBool>) -> Result<Tr
 		&base.tokenizer,
 		&split,
 	)?;
-	let mut lora = plan.lora.clone();
-	if lora.target_modules.is_empty() {
-		lora.target_modules = base.config.linear_modules().iter().map(|m| m.to_string()).collect();
-	}
+	let lora = base.adapter_for(&plan.lora);
 	let model = Model::build(
 		&base,
 		&device,
