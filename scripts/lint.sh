@@ -6,7 +6,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 cargo fmt --all -- --check
 SKIP_WASM_BUILD=1 cargo clippy --all-targets \
-	--features pallet-datanets/runtime-benchmarks,pallet-datanets/try-runtime,pallet-models/runtime-benchmarks,pallet-models/try-runtime \
+	--features pallet-attribution/runtime-benchmarks,pallet-attribution/try-runtime,pallet-datanets/runtime-benchmarks,pallet-datanets/try-runtime,pallet-models/runtime-benchmarks,pallet-models/try-runtime \
 	-- -D warnings
 cargo clippy --all-targets -p openledger-runtime -p openledger-node -p openledger-e2e -- -D warnings
 cargo clippy --all-targets -p openledger-trainer -- -D warnings

@@ -14,7 +14,7 @@ cargo fmt --all -- --check
 
 # Pallets (natively on mock runtimes, benchmarks run as tests) and their runtime-API and
 # RPC crates (unit tests): the default members; no wasm build needed.
-pallet_features="pallet-datanets/runtime-benchmarks,pallet-datanets/try-runtime,pallet-models/runtime-benchmarks,pallet-models/try-runtime"
+pallet_features="pallet-attribution/runtime-benchmarks,pallet-attribution/try-runtime,pallet-datanets/runtime-benchmarks,pallet-datanets/try-runtime,pallet-models/runtime-benchmarks,pallet-models/try-runtime"
 step "clippy: pallets (warnings are errors)"
 SKIP_WASM_BUILD=1 cargo clippy --all-targets --features "$pallet_features" -- -D warnings
 step "tests: pallets"
