@@ -3,7 +3,7 @@
 use crate::{Claims, Config, Pallet, Pools};
 use frame_support::traits::fungible::Inspect;
 use openledger_primitives::attribution::PARTS_PER_WHOLE;
-use sp_runtime::{traits::Saturating, TryRuntimeError};
+use sp_runtime::{traits::Saturating, SaturatedConversion, TryRuntimeError};
 
 impl<T: Config> Pallet<T> {
 	/// - every model: claimed ≤ paid to contributors ≤ paid in; the parts of its claimed rows
@@ -26,9 +26,13 @@ impl<T: Config> Pallet<T> {
 			let parts: u64 =
 				Claims::<T>::iter_prefix(model).map(|(_, claim)| u64::from(claim.parts)).sum();
 			ensure(parts == u64::from(pool.claimed_parts), "claimed parts differ from the claims")?;
+			let mut paid = crate::BalanceOf::<T>::default();
 			for (_, claim) in Claims::<T>::iter_prefix(model) {
-				ensure(claim.accrued_at <= pool.to_contributors, "a claim from the future")?;
+				let owed = crate::owed(claim.parts, pool.to_contributors.saturated_into());
+				ensure(claim.paid.saturated_into::<u128>() <= owed, "a claim paid more than owed")?;
+				paid = paid.saturating_add(claim.paid);
 			}
+			ensure(paid == pool.claimed, "the claims' payments differ from the pool's")?;
 			unclaimed = unclaimed.saturating_add(pool.to_contributors.saturating_sub(pool.claimed));
 		}
 		for (model, _, _) in Claims::<T>::iter() {

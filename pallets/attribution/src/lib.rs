@@ -10,8 +10,9 @@
 //! - **`claim(model, contributor, index, parts, proof)`**: the signer proves its row
 //!   `(index, contributor, parts)` of the model's attribution table against the root its
 //!   trainers agreed on (`openledger_primitives::attribution`, the same code the worker
-//!   builds the table with) and is paid `parts / 10⁹` of what its contributors were paid
-//!   since its last claim, rounded down. A second claim pays only what accrued since. The
+//!   builds the table with) and is paid its row's share, `parts / 10⁹`, of everything the
+//!   model's contributors were paid, rounded down, less what it was paid before: a second
+//!   claim pays only what accrued since, and claiming often loses nothing to rounding. The
 //!   parts of all rows claimed on a model are capped at 10⁹, so no table — the chain sees
 //!   only its root — pays out more than the contributors' part.
 //!
@@ -58,7 +59,7 @@ pub mod pallet {
 	use openledger_primitives::attribution::{self, PARTS_PER_WHOLE};
 	use sp_runtime::{
 		traits::{AccountIdConversion, Saturating, Zero},
-		Perbill, SaturatedConversion,
+		Perbill, SaturatedConversion, TokenError,
 	};
 
 	/// The currency's balance type.
@@ -135,8 +136,10 @@ pub mod pallet {
 			amount: BalanceOf<T>,
 			/// Kept for the contributors.
 			to_contributors: BalanceOf<T>,
-			/// Paid to each trainer.
+			/// Paid to each trainer that could receive it.
 			to_each_trainer: BalanceOf<T>,
+			/// How many trainers were paid (the others' shares went to the contributors).
+			trainers_paid: u32,
 			/// Paid to the job's creator.
 			to_creator: BalanceOf<T>,
 		},
@@ -237,6 +240,7 @@ pub mod pallet {
 				kept = kept.saturating_add(to_creator);
 				to_creator = Zero::zero();
 			}
+			let trainers_paid = paid_trainers.len() as u32;
 			let keep = Preservation::Preserve;
 			let pot = Self::account();
 			// The pallet's account keeps the existential deposit for ever (the first payment
@@ -264,6 +268,7 @@ pub mod pallet {
 				amount,
 				to_contributors,
 				to_each_trainer,
+				trainers_paid,
 				to_creator,
 			});
 			Ok(Some(T::WeightInfo::pay_for_use(trainers)).into())
@@ -292,11 +297,10 @@ pub mod pallet {
 				Error::<T>::WrongProof
 			);
 			let mut pool = Pools::<T>::get(model).unwrap_or_default();
-			let previous = Claims::<T>::get(model, &contributor);
-			let accrued_at = match previous {
+			let paid = match Claims::<T>::get(model, &contributor) {
 				Some(claim) => {
 					ensure!(claim.parts == parts, Error::<T>::OtherRowClaimed);
-					claim.accrued_at
+					claim.paid
 				},
 				None => {
 					let total = pool.claimed_parts.saturating_add(parts);
@@ -305,17 +309,17 @@ pub mod pallet {
 					Zero::zero()
 				},
 			};
-			let accrued: u128 = pool.to_contributors.saturating_sub(accrued_at).saturated_into();
-			let amount: BalanceOf<T> = owed(parts, accrued).saturated_into();
+			let owed: BalanceOf<T> =
+				owed(parts, pool.to_contributors.saturated_into()).saturated_into();
+			let amount = owed.saturating_sub(paid);
 			ensure!(!amount.is_zero(), Error::<T>::NothingToClaim);
 			T::Currency::transfer(&Self::account(), &contributor, amount, Preservation::Preserve)
-				.map_err(|_| Error::<T>::PoolShort)?;
+				.map_err(|error| match error {
+				DispatchError::Token(TokenError::FundsUnavailable) => Error::<T>::PoolShort.into(),
+				other => other,
+			})?;
 			pool.claimed = pool.claimed.saturating_add(amount);
-			Claims::<T>::insert(
-				model,
-				&contributor,
-				Claim { parts, accrued_at: pool.to_contributors },
-			);
+			Claims::<T>::insert(model, &contributor, Claim { parts, paid: owed });
 			Pools::<T>::insert(model, pool);
 			Self::deposit_event(Event::Claimed { model, contributor, parts, amount });
 			Ok(())

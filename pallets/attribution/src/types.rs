@@ -79,14 +79,14 @@ pub struct Pool<Balance> {
 pub struct Claim<Balance> {
 	/// Its row's parts per billion.
 	pub parts: u32,
-	/// `Pool::to_contributors` at its last claim: it is owed only what accrued since.
-	pub accrued_at: Balance,
+	/// Paid to it so far. A claim pays its row's share of everything the contributors were
+	/// paid, rounded down once, less this: claiming often loses nothing to rounding.
+	pub paid: Balance,
 }
 
-/// What `parts` are owed of `accrued` (contributors' payments since the last claim),
-/// rounded down: the remainders stay in the pallet's account as dust.
-pub fn owed(parts: u32, accrued: u128) -> u128 {
-	// parts ≤ 10⁹ and accrued ≤ the total issuance (< 2⁹⁶ on any sane chain): no overflow
-	// below 2¹²⁶; saturate rather than wrap beyond.
-	accrued.saturating_mul(u128::from(parts)) / u128::from(PARTS_PER_WHOLE)
+/// What a row of `parts` is owed of `total` (everything its model's contributors were
+/// paid): ⌊parts × total / 10⁹⌋, exactly, with no intermediate overflow.
+pub fn owed(parts: u32, total: u128) -> u128 {
+	let (whole, parts) = (u128::from(PARTS_PER_WHOLE), u128::from(parts));
+	(total / whole) * parts + (total % whole) * parts / whole
 }
