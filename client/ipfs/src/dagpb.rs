@@ -7,13 +7,7 @@ pub struct Link {
 	pub tsize: u64,
 }
 
-fn varint(out: &mut Vec<u8>, mut value: u64) {
-	while value >= 0x80 {
-		out.push(value as u8 | 0x80);
-		value >>= 7;
-	}
-	out.push(value as u8);
-}
+use crate::varint::{self, put as varint, VarintError};
 
 fn key(out: &mut Vec<u8>, field: u64, wire_type: u64) {
 	varint(out, field << 3 | wire_type);
@@ -88,16 +82,10 @@ enum Field<'a> {
 
 impl<'a> Reader<'a> {
 	fn varint(&mut self) -> Result<u64, DecodeError> {
-		let mut value = 0u64;
-		for shift in (0..64).step_by(7) {
-			let (&byte, rest) = self.0.split_first().ok_or(DecodeError("truncated varint"))?;
-			self.0 = rest;
-			value |= u64::from(byte & 0x7f) << shift;
-			if byte < 0x80 {
-				return Ok(value);
-			}
-		}
-		Err(DecodeError("varint longer than 64 bits"))
+		varint::take(&mut self.0).map_err(|error| match error {
+			VarintError::Truncated => DecodeError("truncated varint"),
+			VarintError::TooLong => DecodeError("varint longer than 64 bits"),
+		})
 	}
 
 	fn next(&mut self) -> Result<Option<(u64, Field<'a>)>, DecodeError> {

@@ -30,6 +30,7 @@ mod read;
 pub mod serve;
 mod store;
 mod unixfs;
+mod varint;
 mod walk;
 
 pub use cid::{Cid, CidError, Codec};

@@ -473,37 +473,32 @@ mod tests {
 		flat.chunks(rows * cols).map(<[f32]>::to_vec).collect()
 	}
 
-	/// The rule itself: c[i,j] = (((0 + a[i,0]·b[0,j]) + a[i,1]·b[1,j]) + …), in f32.
-	fn scalar_reference(a: &Tensor, b: &Tensor) -> Vec<u32> {
+	/// Every output of the (batched) product, each summed over k in order by `sum`.
+	fn reference<T>(
+		a: &Tensor,
+		b: &Tensor,
+		sum: impl Fn(&mut dyn Iterator<Item = (f32, f32)>) -> T,
+	) -> Vec<T> {
 		let (ad, bd) = (a.dims(), b.dims());
 		let (m, k, n) = (ad[ad.len() - 2], ad[ad.len() - 1], bd[bd.len() - 1]);
 		let mut out = Vec::new();
 		for (a, b) in matrices(a).iter().zip(matrices(b)) {
 			for i in 0..m {
 				for j in 0..n {
-					let mut acc = 0f32;
-					for p in 0..k {
-						acc += a[i * k + p] * b[p * n + j];
-					}
-					out.push(acc.to_bits());
+					out.push(sum(&mut (0..k).map(|p| (a[i * k + p], b[p * n + j]))));
 				}
 			}
 		}
 		out
 	}
 
+	/// The rule itself: c[i,j] = (((0 + a[i,0]·b[0,j]) + a[i,1]·b[1,j]) + …), in f32.
+	fn scalar_reference(a: &Tensor, b: &Tensor) -> Vec<u32> {
+		reference(a, b, |terms| terms.fold(0f32, |acc, (x, y)| acc + x * y).to_bits())
+	}
+
 	fn f64_reference(a: &Tensor, b: &Tensor) -> Vec<f64> {
-		let (ad, bd) = (a.dims(), b.dims());
-		let (m, k, n) = (ad[ad.len() - 2], ad[ad.len() - 1], bd[bd.len() - 1]);
-		let mut out = Vec::new();
-		for (a, b) in matrices(a).iter().zip(matrices(b)) {
-			for i in 0..m {
-				for j in 0..n {
-					out.push((0..k).map(|p| a[i * k + p] as f64 * b[p * n + j] as f64).sum());
-				}
-			}
-		}
-		out
+		reference(a, b, |terms| terms.map(|(x, y)| x as f64 * y as f64).sum())
 	}
 
 	fn bits(t: &Tensor) -> Vec<u32> {

@@ -277,8 +277,12 @@ impl Worker {
 				return Ok(());
 			}
 			let mut busy = false;
+			// Whether a job is still being trained or awaits its commit: no new job until not.
+			let mut training = false;
 			for mut state in self.states.all()?.into_iter().filter(JobState::is_open) {
-				match self.advance(&mut state).await {
+				let step = self.advance(&mut state).await;
+				training |= matches!(state.phase, Phase::Training | Phase::Trained);
+				match step {
 					Ok(Step::Wait) => busy = true,
 					Ok(Step::Finished) => finished_once = Some(state.phase),
 					Err(Error::Interrupted { .. }) => continue,
@@ -302,11 +306,6 @@ impl Worker {
 					_ => {},
 				}
 			}
-			let training = self
-				.states
-				.all()?
-				.iter()
-				.any(|s| matches!(s.phase, Phase::Training | Phase::Trained));
 			if !training && !(self.options.once && (busy || finished_once.is_some())) {
 				if let Some(job) = self.next_job().await? {
 					let state = JobState::taken(job.id)?;

@@ -139,7 +139,7 @@ pub async fn produce(
 		let (plan, run_dir, settings) = (plan.clone(), run_dir.to_path_buf(), *settings);
 		let (expected_weights, sink) = (expected_weights.clone(), log.sink.clone());
 		move || -> Result<(run::Trained, JobData)> {
-			let loaded = BaseModel::load(&base_path)?;
+			let mut loaded = BaseModel::load(&base_path)?;
 			let tokenizer_hash = loaded.tokenizer.hash();
 			if loaded.weights_hash != expected_weights || tokenizer_hash != expected_tokenizer {
 				if base_cached {
@@ -151,7 +151,7 @@ pub async fn produce(
 					loaded.weights_hash
 				)));
 			}
-			drop(loaded);
+			loaded.name = base.name.clone();
 			let writer = sink.map(|s| Box::new(s) as Box<dyn Write>);
 			let mut events = Events::to_writer(writer, settings.quiet).observe(move |event| {
 				if let (Event::Step { tokens_per_second, .. }, Some(metrics)) = (event, &metrics) {
@@ -160,8 +160,7 @@ pub async fn produce(
 				}
 			});
 			let run = run::Run {
-				base_path: &base_path,
-				base_name: &base.name,
+				base: &loaded,
 				data: &data,
 				plan: &plan,
 				level: settings.kernel_level,

@@ -149,15 +149,9 @@ fn train(
 				}
 			}
 		});
-		let run = run::Run {
-			base_path: &base.path,
-			base_name: "tiny",
-			data,
-			plan: &plan,
-			level,
-			prefer_cpu: true,
-			run_dir,
-		};
+		let mut loaded = crate::model::BaseModel::load(&base.path)?;
+		loaded.name = "tiny".into();
+		let run = run::Run { base: &loaded, data, plan: &plan, level, prefer_cpu: true, run_dir };
 		run::train(&run, &mut events, stop)
 	})
 }

@@ -47,10 +47,8 @@ pub fn adapter_dir(run_dir: &Path) -> PathBuf {
 
 /// One run's inputs and this worker's choices for it.
 pub struct Run<'a> {
-	/// The base's file (its hashes already checked).
-	pub base_path: &'a Path,
-	/// The base's name, recorded in the adapter's config.
-	pub base_name: &'a str,
+	/// The base, its hashes checked; its name is recorded in the adapter's config.
+	pub base: &'a BaseModel,
 	pub data: &'a JobData,
 	pub plan: &'a RunPlan,
 	/// Cap on the portable kernels' instruction set.
@@ -63,12 +61,10 @@ pub struct Run<'a> {
 
 /// Trains the run, resuming from its directory's checkpoint if there is one.
 pub fn train(run: &Run, events: &mut Events, stop: Arc<AtomicBool>) -> Result<Trained> {
-	let Run { base_path, base_name, data, plan, level, prefer_cpu, run_dir } = *run;
+	let Run { base, data, plan, level, prefer_cpu, run_dir } = *run;
 	let _kernels = kernels::scope(plan.kernels, level);
 	// Portable results are defined by the CPU kernels; a GPU would compute other bits.
 	let device = device::select(prefer_cpu || plan.kernels == Kernels::Portable);
-	let mut base = BaseModel::load(base_path)?;
-	base.name = base_name.to_string();
 	let split = Split {
 		seq_len: plan.options.seq_len,
 		eval_fraction: plan.eval_fraction,
@@ -84,7 +80,7 @@ pub fn train(run: &Run, events: &mut Events, stop: Arc<AtomicBool>) -> Result<Tr
 	)?;
 	let lora = base.adapter_for(&plan.lora);
 	let model = Model::build(
-		&base,
+		base,
 		&device,
 		plan.precision,
 		LoraSetup::Fresh { config: lora.clone(), seed: plan.options.seed },

@@ -4,16 +4,10 @@
 //! blocks straight from the store without copying them; `read_car` parses one back and
 //! checks every block against its CID, for clients and tests.
 
-use crate::cid::Cid;
-
-/// Appends `value` as an unsigned LEB128 varint, as CAR and multiformats use.
-fn varint(out: &mut Vec<u8>, mut value: u64) {
-	while value >= 0x80 {
-		out.push(value as u8 | 0x80);
-		value >>= 7;
-	}
-	out.push(value as u8);
-}
+use crate::{
+	cid::Cid,
+	varint::{self, put as varint, VarintError},
+};
 
 /// A CBOR head: major type and argument, in the shortest form (dag-cbor's rule).
 fn cbor_head(out: &mut Vec<u8>, major: u8, value: u64) {
@@ -98,15 +92,11 @@ impl<'a> Reader<'a> {
 	}
 
 	fn varint(&mut self) -> Result<u64, CarError> {
-		let mut value = 0u64;
-		for shift in (0..64).step_by(7) {
-			let byte = self.take(1)?[0];
-			value |= u64::from(byte & 0x7f) << shift;
-			if byte < 0x80 {
-				return Ok(value);
-			}
+		match varint::take(&mut self.0) {
+			Ok(value) => Ok(value),
+			Err(VarintError::Truncated) => bad("truncated"),
+			Err(VarintError::TooLong) => bad("a varint longer than 64 bits"),
 		}
-		bad("a varint longer than 64 bits")
 	}
 
 	/// A CBOR head: (major type, argument).
