@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Regenerates each pallet's src/weights.rs (pallet-datanets, pallet-models; or those named in
+# Regenerates each pallet's src/weights.rs (pallet-datanets, pallet-models, pallet-attribution; or those named in
 # PALLETS, e.g. PALLETS=models) with frame-omni-bencher against the runtime's
 # wasm, built with `runtime-benchmarks`: execution in the compiled wasm executor, database
 # reads and writes as the benchmarks make them, proof sizes from each storage item's
@@ -13,7 +13,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 steps="${STEPS:-20}"
 repeat="${REPEAT:-10}"
-pallets="${PALLETS:-datanets models}"
+pallets="${PALLETS:-datanets models attribution}"
 target="${CARGO_TARGET_DIR:-$PWD/target}"
 omni_version=0.28.0
 

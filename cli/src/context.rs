@@ -7,7 +7,7 @@ use crate::{
 use clap::Args;
 use openledger_client::signer::Keypair;
 use openledger_client::{keystore::Keystore, signer, AccountId, Chain};
-use openledger_ipfs::{BlockStore, ContentStore, Kubo};
+use openledger_ipfs::{BlockStore, ContentStore, Fetcher, Gateway, Kubo};
 use std::path::PathBuf;
 use zeroize::Zeroizing;
 
@@ -103,6 +103,28 @@ impl Global {
 			Some(kubo) => ContentStore::Kubo(Box::new(kubo)),
 			None => ContentStore::Embedded(self.block_store()?),
 		})
+	}
+
+	/// A fetcher over the embedded store (where fetched blocks are kept), then `gateways`
+	/// (e.g. datanets' published ones and `--gateway` URLs), then `--ipfs-api`; and those
+	/// sources in words, for errors.
+	pub async fn fetcher<'a>(
+		&self,
+		gateways: impl IntoIterator<Item = &'a String>,
+	) -> CliResult<(Fetcher, String)> {
+		let store = self.block_store()?;
+		let mut sources = vec![format!("embedded store {}", store.path().display())];
+		let mut fetcher = Fetcher::new(Some(store));
+		for url in gateways {
+			let gateway = Gateway::new(url).map_err(|error| CliError::input(error.to_string()))?;
+			sources.push(format!("gateway {url}"));
+			fetcher = fetcher.with_gateway(gateway);
+		}
+		if let Some(kubo) = self.kubo().await? {
+			sources.push(format!("Kubo API {}", kubo.url()));
+			fetcher = fetcher.with_kubo(kubo);
+		}
+		Ok((fetcher, sources.join(", then ")))
 	}
 
 	/// `address` when given (checked to be SS58), else the signer's address (a keystore

@@ -68,9 +68,12 @@ enum Command {
 	/// Fine-tuning jobs: create, list, show, cancel.
 	#[command(subcommand)]
 	Job(job::JobCommand),
-	/// Verified models and their lineage.
+	/// Verified models and their lineage; pay for a model's use.
 	#[command(subcommand)]
 	Model(model::ModelCommand),
+	/// Proof of Attribution: a model's attribution table, and contributors' claims on it.
+	#[command(subcommand)]
+	Attribution(commands::attribution::AttributionCommand),
 	/// Register, show, unbond and withdraw as a trainer.
 	#[command(subcommand)]
 	Trainer(trainer::TrainerCommand),
@@ -95,6 +98,7 @@ async fn run(cli: Cli) -> error::CliResult<()> {
 		Command::BaseModel(command) => base_model::run(global, command).await,
 		Command::Job(command) => job::run(global, command).await,
 		Command::Model(command) => model::run(global, command).await,
+		Command::Attribution(command) => commands::attribution::run(global, command).await,
 		Command::Trainer(command) => trainer::run(global, command).await,
 		Command::Ipfs(command) => commands::ipfs::run(global, command).await,
 	}

@@ -35,9 +35,11 @@ where
 		+ pallet_transaction_payment_rpc::TransactionPaymentRuntimeApi<Block, Balance>
 		+ pallet_datanets_rpc::DatanetsRuntimeApi<Block, AccountId, Balance, BlockNumber>
 		+ pallet_models_rpc::ModelsRuntimeApi<Block, AccountId, Balance, BlockNumber>
+		+ pallet_attribution_rpc::AttributionRuntimeApi<Block, AccountId, Balance>
 		+ BlockBuilder<Block>,
 	P: TransactionPool + 'static,
 {
+	use pallet_attribution_rpc::{Attribution, AttributionApiServer};
 	use pallet_datanets_rpc::{Datanets, DatanetsApiServer};
 	use pallet_models_rpc::{Models, ModelsApiServer};
 	use pallet_transaction_payment_rpc::{TransactionPayment, TransactionPaymentApiServer};
@@ -55,10 +57,14 @@ where
 	)?;
 	module.merge(
 		Models::<_, Block, AccountId, Balance, BlockNumber>::new(
-			client,
+			client.clone(),
 			openledger_runtime::SS58_PREFIX,
 		)
 		.into_rpc(),
+	)?;
+	module.merge(
+		Attribution::<_, Block, AccountId, Balance>::new(client, openledger_runtime::SS58_PREFIX)
+			.into_rpc(),
 	)?;
 	if let Some(commands) = manual_seal {
 		module.merge(ManualSeal::new(commands).into_rpc())?;

@@ -1,8 +1,8 @@
 //! The runtime APIs the node and clients call.
 
 use crate::{
-	opaque, AccountId, Aura, Balance, Block, BlockNumber, Datanets, Executive, Grandpa,
-	InherentDataExt, Models, Nonce, Runtime, RuntimeCall, RuntimeGenesisConfig, System,
+	opaque, AccountId, Attribution, Aura, Balance, Block, BlockNumber, Datanets, Executive,
+	Grandpa, InherentDataExt, Models, Nonce, Runtime, RuntimeCall, RuntimeGenesisConfig, System,
 	TransactionPayment, VERSION,
 };
 use alloc::vec::Vec;
@@ -11,6 +11,7 @@ use frame_support::{
 	view_functions::ViewFunctionDispatchError,
 	weights::Weight,
 };
+use pallet_attribution::views::{ClaimableOf, ModelAttributionOf};
 use pallet_datanets::{
 	views::{Page, RewardInfo},
 	AcceptedInfoOf, Board, ContributorInfoOf, DatanetId, DatanetInfoOf, LeaderboardPageOf,
@@ -134,6 +135,16 @@ impl_runtime_apis! {
 
 		fn models(filter: Option<ModelFilterOf<Runtime>>, offset: u32, limit: u32) -> Result<Page<ModelInfoOf<Runtime>>, ModelsQueryError> {
 			Models::query_models(filter, offset, limit)
+		}
+	}
+
+	impl pallet_attribution_runtime_api::AttributionApi<Block, AccountId, Balance> for Runtime {
+		fn model(model: pallet_attribution::ModelId) -> Result<ModelAttributionOf<Runtime>, pallet_attribution::QueryError> {
+			Attribution::query_model(model)
+		}
+
+		fn claimable(model: pallet_attribution::ModelId, account: AccountId, parts: u32) -> Result<ClaimableOf<Runtime>, pallet_attribution::QueryError> {
+			Attribution::query_claimable(model, account, parts)
 		}
 	}
 

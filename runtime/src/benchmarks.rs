@@ -9,4 +9,5 @@ frame_benchmarking::define_benchmarks!(
 	[pallet_utility, Utility]
 	[pallet_datanets, Datanets]
 	[pallet_models, Models]
+	[pallet_attribution, Attribution]
 );

@@ -27,6 +27,7 @@ use sp_runtime::{
 };
 use sp_version::RuntimeVersion;
 
+pub use pallet_attribution;
 pub use pallet_datanets;
 pub use pallet_models;
 
@@ -60,7 +61,7 @@ pub const VERSION: RuntimeVersion = RuntimeVersion {
 	spec_name: Cow::Borrowed("openledger"),
 	impl_name: Cow::Borrowed("openledger"),
 	authoring_version: 1,
-	spec_version: 103,
+	spec_version: 104,
 	impl_version: 1,
 	apis: apis::RUNTIME_API_VERSIONS,
 	transaction_version: 1,
@@ -120,6 +121,8 @@ mod runtime {
 	pub type Datanets = pallet_datanets;
 	#[runtime::pallet_index(11)]
 	pub type Models = pallet_models;
+	#[runtime::pallet_index(12)]
+	pub type Attribution = pallet_attribution;
 }
 
 pub type Address = MultiAddress<AccountId, ()>;

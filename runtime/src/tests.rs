@@ -149,3 +149,20 @@ fn a_batch_cannot_submit_more_bytes_than_the_daily_cap() {
 		assert_eq!(AccountUsage::<Runtime>::get(alice()).bytes, 10 << 20);
 	});
 }
+
+/// The smallest payment for a model's use leaves every payee a share it can receive: each
+/// of the most trainers a model can have, and the job's creator, get at least the
+/// existential deposit, and the contributors more than nothing.
+#[test]
+fn the_smallest_payment_gives_every_payee_a_share_that_lands() {
+	use crate::configs::{AttributionContributorsShare, AttributionTrainersShare};
+	use frame_support::traits::Get;
+	let payment: crate::Balance = <Runtime as pallet_attribution::Config>::MinPayment::get();
+	let contributors = AttributionContributorsShare::get().mul_floor(payment);
+	let trainers = AttributionTrainersShare::get().mul_floor(payment);
+	let each_trainer = trainers / crate::Balance::from(pallet_attribution::MAX_ATTESTERS);
+	let creator = payment - contributors - trainers;
+	assert!(contributors > 0);
+	assert!(each_trainer >= crate::EXISTENTIAL_DEPOSIT, "{each_trainer}");
+	assert!(creator >= crate::EXISTENTIAL_DEPOSIT, "{creator}");
+}

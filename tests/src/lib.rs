@@ -3,6 +3,8 @@
 
 pub mod cli;
 pub mod files;
+pub mod http;
+pub mod worker;
 
 use std::{
 	net::{Ipv4Addr, SocketAddr, TcpListener, TcpStream},

@@ -10,120 +10,18 @@
 
 use openledger_client::{models::attested_result, runtime, Chain};
 use openledger_e2e::{
-	cli::Cli, free_port, trainer_binary, trainer_data, vote_sealed_on, Node, Running,
+	cli::Cli,
+	free_port, trainer_data, vote_sealed_on,
+	worker::{excerpt, futures_block, trainer_output, wait_until, words, Worker},
+	Node,
 };
 use pallet_models::AttestedResult;
 use serde_json::Value as Json;
 use sp_arithmetic::FixedU64;
-use std::{
-	path::PathBuf,
-	process::{Command, Stdio},
-	time::{Duration, Instant},
-};
+use std::time::{Duration, Instant};
 use subxt_signer::sr25519::dev;
 
 const OPEN: u128 = 1_000_000_000_000_000_000;
-
-/// About `bytes` of a play from its middle (past the Gutenberg header), whole lines.
-fn excerpt(play: &str, bytes: usize) -> Vec<u8> {
-	let text = std::fs::read_to_string(trainer_data().join("shakespeare").join(play)).unwrap();
-	let start = text[text.len() / 3..].find('\n').unwrap() + text.len() / 3 + 1;
-	let end = text[start + bytes..].find('\n').unwrap() + start + bytes + 1;
-	text.as_bytes()[start..end].to_vec()
-}
-
-/// A worker process: its directory, its arguments (to restart it) and its thread count.
-struct Worker {
-	dir: PathBuf,
-	args: Vec<String>,
-	threads: &'static str,
-}
-
-impl Worker {
-	fn new(name: &str, node: &Node, suri: &str, extra: &[&str], threads: &'static str) -> Worker {
-		let dir = std::env::temp_dir()
-			.join(format!("openledger-worker-e2e-{name}-{}", std::process::id()));
-		let _ = std::fs::remove_dir_all(&dir);
-		std::fs::create_dir_all(&dir).unwrap();
-		let path = |p: &str| dir.join(p).to_str().unwrap().to_string();
-		let mut args: Vec<String> = [
-			"work",
-			"--node",
-			&node.url(),
-			"--suri",
-			suri,
-			"--store",
-			&path("store"),
-			"--state",
-			&path("state"),
-			"--events",
-			&path("events.jsonl"),
-			"--checkpoint-every",
-			"1",
-			"--once",
-			"--quiet",
-		]
-		.iter()
-		.map(|s| s.to_string())
-		.collect();
-		args.extend(extra.iter().map(|s| s.to_string()));
-		Worker { dir, args, threads }
-	}
-
-	fn spawn(&self) -> Running {
-		let log = std::fs::OpenOptions::new()
-			.create(true)
-			.append(true)
-			.open(self.dir.join("worker.log"))
-			.unwrap();
-		Running(
-			Command::new(trainer_binary())
-				.args(&self.args)
-				.env("RAYON_NUM_THREADS", self.threads)
-				.stdout(Stdio::null())
-				.stderr(log)
-				.spawn()
-				.expect("openledger-trainer starts"),
-		)
-	}
-
-	fn events(&self) -> Vec<Json> {
-		std::fs::read_to_string(self.dir.join("events.jsonl"))
-			.unwrap_or_default()
-			.lines()
-			.map(|line| serde_json::from_str(line).unwrap())
-			.collect()
-	}
-
-	fn log(&self) -> String {
-		std::fs::read_to_string(self.dir.join("worker.log")).unwrap_or_default()
-	}
-
-	/// Waits until the process exits; its status must be success.
-	fn finishes(&self, running: &mut Running, within: Duration) {
-		let start = Instant::now();
-		loop {
-			if let Some(status) = running.0.try_wait().unwrap() {
-				assert!(status.success(), "worker failed ({status}):\n{}", self.log());
-				return;
-			}
-			assert!(start.elapsed() < within, "worker still running:\n{}", self.log());
-			std::thread::sleep(Duration::from_millis(500));
-		}
-	}
-}
-
-fn words(line: &str) -> Vec<&str> {
-	line.split_whitespace().collect()
-}
-
-fn wait_until(what: &str, within: Duration, mut done: impl FnMut() -> bool) {
-	let start = Instant::now();
-	while !done() {
-		assert!(start.elapsed() < within, "timed out waiting for {what}");
-		std::thread::sleep(Duration::from_millis(300));
-	}
-}
 
 fn hash32(text: &str) -> [u8; 32] {
 	hex::decode(text.trim_start_matches("0x")).unwrap().try_into().unwrap()
@@ -148,17 +46,6 @@ fn result_of(replayed: &Json) -> AttestedResult {
 
 async fn job(chain: &Chain, id: u64) -> Json {
 	serde_json::to_value(chain.job(id).await.unwrap()).unwrap()
-}
-
-fn trainer_output(args: &[&str]) -> String {
-	let output =
-		Command::new(trainer_binary()).args(args).output().expect("openledger-trainer runs");
-	assert!(
-		output.status.success(),
-		"openledger-trainer {args:?}: {}",
-		String::from_utf8_lossy(&output.stderr)
-	);
-	String::from_utf8(output.stdout).unwrap()
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -410,14 +297,6 @@ async fn two_workers_verify_a_model_and_a_tampered_dataset_is_slashed() {
 		verified_after.as_secs_f64()
 	);
 	let _ = std::fs::remove_dir_all(&tampered);
-	for worker in [&eve, &dave] {
-		let _ = std::fs::remove_dir_all(&worker.dir);
-	}
-}
-
-/// Blocks on a future from a synchronous closure (the polling helpers are synchronous).
-fn futures_block<F: std::future::Future>(future: F) -> F::Output {
-	tokio::task::block_in_place(|| tokio::runtime::Handle::current().block_on(future))
 }
 
 /// GET /metrics of a worker.
@@ -473,5 +352,4 @@ async fn a_worker_without_the_content_says_where_it_looked_and_attests_nothing()
 	assert_eq!(status.code(), Some(1), "{}", worker.log());
 	assert!(worker.events().iter().any(|e| e["event"] == "abandoned"), "{}", worker.log());
 	assert_eq!(chain.job(job_id).await.unwrap().commits, 0);
-	let _ = std::fs::remove_dir_all(&worker.dir);
 }

@@ -1,6 +1,7 @@
 //! One module per command group.
 
 pub mod account;
+pub mod attribution;
 pub mod base_model;
 pub mod board;
 pub mod datanet;

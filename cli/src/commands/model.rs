@@ -1,12 +1,12 @@
-//! `openledger model list|show`.
+//! `openledger model list|show|pay`.
 
 use crate::{
 	context::Global,
-	error::CliResult,
+	error::{CliError, CliResult},
 	output::{fields, table},
 };
 use clap::Subcommand;
-use openledger_client::{models::ModelsOf, models_json as json};
+use openledger_client::{amount, models::ModelsOf, models_json as json};
 
 #[derive(Subcommand, Debug)]
 pub enum ModelCommand {
@@ -24,6 +24,15 @@ pub enum ModelCommand {
 	Show {
 		/// Model id.
 		id: u64,
+	},
+	/// Pay for a model's use: 70% accrues to the contributors of its data (claimed with
+	/// `openledger attribution claim`), 20% to its trainers, the rest to its job's creator.
+	Pay {
+		/// Model id.
+		id: u64,
+		/// OPEN to pay, e.g. 0.5 (at least the chain's minimum payment, 0.1 OPEN on the dev
+		/// chain).
+		amount: String,
 	},
 }
 
@@ -91,6 +100,9 @@ fn describe(model: &json::Model) -> String {
 
 pub async fn run(global: &Global, command: ModelCommand) -> CliResult<()> {
 	let output = global.output();
+	if let ModelCommand::Pay { id, amount: text } = command {
+		return pay(global, id, &text).await;
+	}
 	let chain = global.chain().await?;
 	match command {
 		ModelCommand::List { base, datanet, trainer } => {
@@ -121,6 +133,35 @@ pub async fn run(global: &Global, command: ModelCommand) -> CliResult<()> {
 			let model = chain.model(id).await?;
 			output.print(&model, || describe(&model));
 		},
+		ModelCommand::Pay { .. } => unreachable!("handled above"),
 	}
+	Ok(())
+}
+
+async fn pay(global: &Global, model: u64, text: &str) -> CliResult<()> {
+	let value = amount::parse(text).map_err(CliError::input)?;
+	let signer = global.signer()?;
+	let chain = global.chain().await?;
+	// A model that is not verified is refused by the chain too; asking first says so
+	// without spending a fee.
+	chain.attribution_model(model).await?;
+	let paid = chain.pay_for_use(&signer, model, value).await?;
+	let json = serde_json::json!({
+		"model": paid.model, "amount": paid.amount.to_string(),
+		"toContributors": paid.to_contributors.to_string(),
+		"toEachTrainer": paid.to_each_trainer.to_string(), "trainersPaid": paid.trainers_paid,
+		"toCreator": paid.to_creator.to_string(),
+	});
+	global.output().print(&json, || {
+		format!(
+			"paid {} for model {model}: {} to its contributors, {} to each of {} trainers, {} \
+			 to its job's creator",
+			amount::format(paid.amount),
+			amount::format(paid.to_contributors),
+			amount::format(paid.to_each_trainer),
+			paid.trainers_paid,
+			amount::format(paid.to_creator)
+		)
+	});
 	Ok(())
 }

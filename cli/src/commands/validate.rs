@@ -20,7 +20,7 @@ use openledger_client::{
 	signer::Keypair,
 	Chain, ChainError,
 };
-use openledger_ipfs::{Cid, FetchOutcome, Fetcher, Gateway};
+use openledger_ipfs::{Cid, FetchOutcome, Fetcher};
 use serde::Serialize;
 use std::{
 	io::{BufRead, Write},
@@ -100,19 +100,7 @@ fn prompt(submission: &json::Submission, assessment: &Assessment) -> CliResult<O
 async fn fetcher(global: &Global, args: &ValidateArgs) -> CliResult<(Fetcher, String)> {
 	let chain = global.chain().await?;
 	let published = chain.datanet(args.datanet).await?.gateways;
-	let store = global.block_store()?;
-	let mut sources = vec![format!("embedded store {}", store.path().display())];
-	let mut fetcher = Fetcher::new(Some(store));
-	for url in published.iter().chain(&args.gateways) {
-		let gateway = Gateway::new(url).map_err(|error| CliError::input(error.to_string()))?;
-		sources.push(format!("gateway {url}"));
-		fetcher = fetcher.with_gateway(gateway);
-	}
-	if let Some(kubo) = global.kubo().await? {
-		sources.push(format!("Kubo API {}", kubo.url()));
-		fetcher = fetcher.with_kubo(kubo);
-	}
-	Ok((fetcher, sources.join(", then ")))
+	global.fetcher(published.iter().chain(&args.gateways)).await
 }
 
 /// One validator on one datanet.

@@ -4,13 +4,15 @@
 //!   `metadata/openledger.scale` (regenerate with `scripts/update-metadata.sh`; the
 //!   e2e test `metadata` fails when the file no longer matches the runtime).
 //! - `Chain`: a connection: signed calls that wait for finality and report a refusal by its
-//!   pallet error, and the node's `datanets_*` and (`models`) `models_*` RPC queries.
+//!   pallet error, and the node's `datanets_*`, (`models`) `models_*` and (`attribution`)
+//!   `attribution_*` RPC queries and calls.
 //! - `signer` and `keystore`: sr25519 keys from a SURI, a mnemonic or an encrypted file;
 //!   `polkadot_js`: the Polkadot{.js} JSON backups wallets import and export.
 //! - `ballots`: a validator's sealed ballots (with their salts), kept on disk from commit
 //!   to reveal.
 
 pub mod amount;
+pub mod attribution;
 pub mod balances;
 pub mod ballots;
 mod chain;
@@ -24,6 +26,7 @@ mod red_team_tests;
 pub mod signer;
 
 pub use chain::{find_event, Chain, ChainError, FinalizedBlocks, Included};
+pub use pallet_attribution_rpc::json as attribution_json;
 pub use pallet_datanets_rpc::json;
 pub use pallet_models_rpc::json as models_json;
 pub use subxt::utils::AccountId32 as AccountId;

@@ -32,16 +32,18 @@ mod benchmarks {
 		assert!(Pools::<T>::get(model).is_some());
 	}
 
-	/// `p` sibling hashes: a table of 2^p rows, the claimant's row the last.
+	/// `p` sibling hashes: the claimant's row proved through a path of `p` made-up siblings
+	/// (`attribution::root_from_proof`; a real table that deep would have 2^p rows).
 	#[benchmark]
-	fn claim(p: Linear<1, 20>) {
+	fn claim(p: Linear<1, MAX_PROOF_LENGTH>) {
 		let claimant = funded::<T>("contributor", 0);
-		let leaves = 1u32 << p;
-		let mut rows: Vec<(T::AccountId, u32)> =
-			(1..leaves).map(|i| (account("row", i, 0), 1)).collect();
-		rows.push((claimant.clone(), attribution::PARTS_PER_WHOLE - (leaves - 1)));
-		let root = attribution::rows_root(&rows);
-		let proof = attribution::proof(&rows, rows.len() - 1).expect("the last row");
+		let parts = attribution::PARTS_PER_WHOLE / 3;
+		let path = attribution::Proof {
+			siblings: (0..p).map(|i| [i as u8; 32]).collect(),
+			leaves: u32::MAX,
+			index: u32::MAX / 3,
+		};
+		let root = attribution::root_from_proof(&claimant, parts, &path);
 		let creator = funded::<T>("creator", 0);
 		let model = T::BenchmarkHelper::verified_model(root, Vec::new(), creator);
 		let payer = funded::<T>("payer", 0);
@@ -51,17 +53,17 @@ mod benchmarks {
 			T::MinPayment::get() * 1_000u32.into(),
 		)
 		.expect("paid");
-		let parts = rows[rows.len() - 1].1;
-		let siblings = ProofOf::truncate_from(proof.siblings);
+		let siblings = ProofOf::truncate_from(path.siblings);
+		let (index, leaves) = (path.index, path.leaves);
 
 		#[extrinsic_call]
 		_(
 			RawOrigin::Signed(claimant.clone()),
 			model,
 			claimant.clone(),
-			proof.index,
+			index,
 			parts,
-			proof.leaves,
+			leaves,
 			siblings,
 		);
 

@@ -20,8 +20,8 @@
 //! pallet's account holds the existential deposit (the chain's first payment endows it)
 //! plus everything paid to contributors and not yet claimed (claimable + rounding dust).
 //!
-//! Status: the pallet's calls, storage, invariants and benchmarks; not yet in the runtime
-//! (no generated weights, runtime API or RPC yet).
+//! Reads: the view functions `model` and `claimable` (`queries.rs`), the same reads as the
+//! runtime API `AttributionApi` and the node's `attribution_*` RPC methods.
 
 #![cfg_attr(not(feature = "std"), no_std)]
 #![deny(missing_docs)]
@@ -30,7 +30,9 @@ extern crate alloc;
 
 #[cfg(any(feature = "try-runtime", feature = "std"))]
 mod invariants;
+mod queries;
 pub mod types;
+pub mod views;
 pub mod weights;
 
 #[cfg(feature = "runtime-benchmarks")]
@@ -42,6 +44,7 @@ mod tests;
 
 pub use pallet::*;
 pub use types::*;
+pub use views::QueryError;
 pub use weights::WeightInfo;
 
 #[frame_support::pallet]
@@ -323,6 +326,23 @@ pub mod pallet {
 			Pools::<T>::insert(model, pool);
 			Self::deposit_event(Event::Claimed { model, contributor, parts, amount });
 			Ok(())
+		}
+	}
+
+	#[pallet::view_functions]
+	impl<T: Config> Pallet<T> {
+		/// A verified model's attribution root, payees, and payments and claims so far.
+		pub fn model(model: ModelId) -> Result<views::ModelAttributionOf<T>, QueryError> {
+			Self::query_model(model)
+		}
+
+		/// What `account`'s row of `parts` on `model` may claim now (the row taken as given).
+		pub fn claimable(
+			model: ModelId,
+			account: T::AccountId,
+			parts: u32,
+		) -> Result<views::ClaimableOf<T>, QueryError> {
+			Self::query_claimable(model, account, parts)
 		}
 	}
 

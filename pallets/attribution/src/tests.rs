@@ -304,3 +304,45 @@ fn owed_is_exact_and_never_overflows() {
 		assert_eq!(crate::owed(parts, total), exact);
 	}
 }
+
+#[test]
+fn the_reads_show_a_models_payees_and_what_each_row_may_claim() {
+	use crate::views::{Claimable, QueryError};
+	test(|| {
+		let rows = three_rows();
+		let model = model_with(&rows);
+		let info = Attribution::query_model(model).unwrap();
+		assert_eq!(info.attribution_root, attribution::rows_root(&rows));
+		assert_eq!((info.attesters, info.creator), (TRAINERS.to_vec(), CREATOR));
+		assert_eq!(info.pool, Default::default(), "nothing paid yet");
+		assert_eq!(
+			Attribution::query_claimable(model, 1, 500_000_000).unwrap().claimable,
+			0,
+			"nothing accrued yet"
+		);
+
+		assert_ok!(Attribution::pay_for_use(RuntimeOrigin::signed(PAYER), model, 10_001));
+		assert_eq!(Attribution::query_model(model).unwrap().pool.to_contributors, 7_000);
+		let before = Attribution::query_claimable(model, 1, 500_000_000).unwrap();
+		assert_eq!(
+			before,
+			Claimable { parts: 500_000_000, owed: 3_500, paid: 0, claimable: 3_500 }
+		);
+		assert_ok!(claim_row(model, &rows, 0));
+		let after = Attribution::query_claimable(model, 1, 500_000_000).unwrap();
+		assert_eq!((after.owed, after.paid, after.claimable), (3_500, 3_500, 0));
+		assert_ok!(Attribution::pay_for_use(RuntimeOrigin::signed(PAYER), model, 10_001));
+		assert_eq!(Attribution::query_claimable(model, 1, 500_000_000).unwrap().claimable, 3_500);
+
+		assert_eq!(Attribution::query_model(99), Err(QueryError::ModelNotVerified));
+		assert_eq!(Attribution::query_claimable(99, 1, 1), Err(QueryError::ModelNotVerified));
+		assert_eq!(
+			Attribution::query_claimable(model, 1, 300_000_000),
+			Err(QueryError::OtherRowClaimed { parts: 500_000_000 })
+		);
+		assert_eq!(
+			Attribution::query_claimable(model, 2, PARTS_PER_WHOLE + 1),
+			Err(QueryError::PartsAboveWhole)
+		);
+	});
+}

@@ -140,6 +140,40 @@ fn past<T: Config>(block: BlockNumberFor<T>) {
 	frame_system::Pallet::<T>::set_block_number(block.saturating_add(One::one()));
 }
 
+impl<T: Config> ModelsPallet<T> {
+	/// A verified model for other pallets' benchmarks (pallet-attribution's): a real job of
+	/// `creator`'s, verified with `attesters` and `attribution_root` without being trained.
+	pub fn benchmark_verified_model(
+		attribution_root: openledger_primitives::Hash32,
+		attesters: Vec<T::AccountId>,
+		creator: T::AccountId,
+	) -> ModelId {
+		let balance = T::Currency::balance(&creator)
+			.saturating_add(T::MinBounty::get().saturating_mul(100u32.into()));
+		T::Currency::set_balance(&creator, balance);
+		let job_id =
+			ModelsPallet::<T>::do_create_job(creator, job::<T>(1, 2, 3)).expect("benchmark job");
+		let job = Jobs::<T>::get(job_id).expect("just created");
+		let id = NextModelId::<T>::get();
+		NextModelId::<T>::put(id + 1);
+		Models::<T>::insert(
+			id,
+			Model {
+				job: job_id,
+				base: job.base,
+				parent: None,
+				snapshots: job.snapshots,
+				method: job.method,
+				hyper: job.hyper,
+				result: AttestedResult { attribution_root, ..result(1) },
+				attesters: BoundedVec::truncate_from(attesters),
+				verified_at: frame_system::Pallet::<T>::block_number(),
+			},
+		);
+		id
+	}
+}
+
 #[benchmarks]
 mod benchmarks {
 	use super::*;

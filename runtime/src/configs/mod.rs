@@ -3,7 +3,7 @@
 use crate::{
 	AccountId, Aura, Balance, Balances, Block, BlockNumber, Datanets, Hash, Nonce, PalletInfo,
 	Runtime, RuntimeCall, RuntimeEvent, RuntimeFreezeReason, RuntimeHoldReason, RuntimeOrigin,
-	RuntimeTask, System, Timestamp, DAYS, EXISTENTIAL_DEPOSIT, HOURS, MICRO_OPEN, OPEN,
+	RuntimeTask, System, Timestamp, DAYS, EXISTENTIAL_DEPOSIT, HOURS, MICRO_OPEN, MILLI_OPEN, OPEN,
 	SLOT_DURATION, SS58_PREFIX, VERSION,
 };
 use frame_support::{
@@ -209,4 +209,57 @@ impl pallet_models::Config for Runtime {
 	type WeightInfo = pallet_models::weights::SubstrateWeight<Runtime>;
 	#[cfg(feature = "runtime-benchmarks")]
 	type BenchmarkHelper = ModelsBenchmarkHelper;
+}
+
+parameter_types! {
+	/// Of each payment for a model's use: 70% to its data's contributors, 20% to the trainers
+	/// who verified it, the rest (10%, with rounding) to its job's creator.
+	pub const AttributionContributorsShare: Perbill = Perbill::from_percent(70);
+	pub const AttributionTrainersShare: Perbill = Perbill::from_percent(20);
+	pub const AttributionPalletId: PalletId = PalletId(*b"ol/attrb");
+}
+
+/// A verified model of pallet-models, as pallet-attribution reads it: the root its trainers
+/// agreed on, those trainers, and its job's creator.
+pub struct VerifiedModelsOfRegistry;
+impl pallet_attribution::VerifiedModels<AccountId> for VerifiedModelsOfRegistry {
+	fn verified(
+		model: pallet_attribution::ModelId,
+	) -> Option<pallet_attribution::VerifiedModel<AccountId>> {
+		let model = pallet_models::Models::<Runtime>::get(model)?;
+		let job = pallet_models::Jobs::<Runtime>::get(model.job)?;
+		Some(pallet_attribution::VerifiedModel {
+			attribution_root: model.result.attribution_root,
+			attesters: model.attesters.into_inner(),
+			creator: job.creator,
+		})
+	}
+}
+
+/// pallet-attribution's benchmarks make their verified models through pallet-models.
+#[cfg(feature = "runtime-benchmarks")]
+pub struct AttributionBenchmarkHelper;
+#[cfg(feature = "runtime-benchmarks")]
+impl pallet_attribution::BenchmarkHelper<AccountId> for AttributionBenchmarkHelper {
+	fn verified_model(
+		root: openledger_primitives::Hash32,
+		attesters: alloc::vec::Vec<AccountId>,
+		creator: AccountId,
+	) -> pallet_attribution::ModelId {
+		crate::Models::benchmark_verified_model(root, attesters, creator)
+	}
+}
+
+impl pallet_attribution::Config for Runtime {
+	type Currency = Balances;
+	type Models = VerifiedModelsOfRegistry;
+	type ContributorsShare = AttributionContributorsShare;
+	type TrainersShare = AttributionTrainersShare;
+	/// 0.1 OPEN: each of the most trainers a model has (16) gets 1.25 milli-OPEN and the
+	/// creator 10, at least the existential deposit, so a share is never too small to land.
+	type MinPayment = ConstU128<{ 100 * MILLI_OPEN }>;
+	type PalletId = AttributionPalletId;
+	type WeightInfo = pallet_attribution::weights::SubstrateWeight<Runtime>;
+	#[cfg(feature = "runtime-benchmarks")]
+	type BenchmarkHelper = AttributionBenchmarkHelper;
 }
