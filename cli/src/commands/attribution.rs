@@ -133,6 +133,9 @@ pub async fn run(global: &Global, command: AttributionCommand) -> CliResult<()> 
 			let chain = global.chain().await?;
 			let Attributed { table: published, checked, chain: pool } =
 				attributed(global, &chain, model, &gateways).await?;
+			// The chain's root, which the rows were checked to make: the table's own `root`
+			// field is whatever its publisher wrote.
+			let root = format!("{:?}", pool.attribution_root);
 			let mut rows = Vec::new();
 			for (account, parts) in &checked.rows {
 				let contributor = account.to_string();
@@ -140,7 +143,7 @@ pub async fn run(global: &Global, command: AttributionCommand) -> CliResult<()> 
 				rows.push(Row { contributor, claimable });
 			}
 			let json = serde_json::json!({
-				"model": model, "method": published.method, "root": published.root,
+				"model": model, "method": published.method, "root": root,
 				"paidIn": pool.paid_in, "toContributors": pool.to_contributors,
 				"claimed": pool.claimed, "rows": rows,
 			});
@@ -148,7 +151,7 @@ pub async fn run(global: &Global, command: AttributionCommand) -> CliResult<()> 
 				let header = fields(&[
 					("model", model.to_string()),
 					("method", published.method.clone()),
-					("attribution root", format!("{} (matches the chain)", published.root)),
+					("attribution root", format!("{root} (the table's rows make it)")),
 					("paid for use", amount::format_text(&pool.paid_in)),
 					("to contributors", amount::format_text(&pool.to_contributors)),
 					("claimed", amount::format_text(&pool.claimed)),

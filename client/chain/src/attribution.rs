@@ -112,6 +112,14 @@ impl Chain {
 		self.query("attribution_claimable", rpc_params![model, account, parts]).await
 	}
 
+	/// The smallest `pay_for_use` the chain takes (`Attribution::MinPayment`), in planck.
+	pub async fn attribution_min_payment(&self) -> Result<u128, ChainError> {
+		let at = self.at().await?;
+		let address = runtime::constants().attribution().min_payment();
+		crate::compat::constant(at.metadata_ref(), &address).map_err(|item| self.stale(item))?;
+		at.constants().entry(address).map_err(ChainError::node)
+	}
+
 	/// Pays `amount` (planck) for the use of `model`; returns how it was split.
 	pub async fn pay_for_use<S: Signer<PolkadotConfig>>(
 		&self,
@@ -190,6 +198,26 @@ mod tests {
 			bad.check(&root),
 			Err(TableError::BadAddress { row: 2, contributor: "nobody".into() })
 		);
+	}
+
+	/// Attack: a table whose rows make the chain's root but are no table (the chain sees only
+	/// the root, so colluding trainers could attest one): an account listed twice, rows out
+	/// of order, a row of zero parts, parts summing above the whole. The client refuses each
+	/// rather than build a proof from it.
+	#[test]
+	fn rows_that_make_the_root_but_are_no_table_are_refused() {
+		let (a, b, c) = ([1u8; 32], [2u8; 32], [3u8; 32]);
+		for rows in [
+			vec![(a, 300_000_000), (a, 300_000_000), (b, 400_000_000)],
+			vec![(a, 500_000_000), (b, 300_000_000), (a, 200_000_000)],
+			vec![(b, 600_000_000), (a, 400_000_000)],
+			vec![(a, 600_000_000), (b, 400_000_000), (c, 0)],
+			vec![(a, 600_000_000), (b, 600_000_000)],
+		] {
+			let root = attribution::rows_root(&rows);
+			let refused = table(&rows).check(&root);
+			assert!(matches!(refused, Err(TableError::NotATable(_))), "{rows:?}: {refused:?}");
+		}
 	}
 
 	#[test]

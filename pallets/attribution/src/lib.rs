@@ -6,7 +6,8 @@
 //!   the pallet's account for the model's contributors, `TrainersShare` is split equally
 //!   among the trainers who verified it, and the rest, with the trainers' rounding, goes to
 //!   the creator of its job. The contributors' part only adds to the model's running total
-//!   (`Pool::to_contributors`): O(1) per payment, whatever the number of contributors.
+//!   (`Pool::to_contributors`): O(1) per payment, whatever the number of contributors. A
+//!   payment that would overflow the model's running totals is refused (`Overflow`).
 //! - **`claim(model, contributor, index, parts, proof)`**: the signer proves its row
 //!   `(index, contributor, parts)` of the model's attribution table against the root its
 //!   trainers agreed on (`openledger_primitives::attribution`, the same code the worker
@@ -19,6 +20,10 @@
 //! Conservation (`try_state`): for every model, claimed ≤ paid to contributors; the
 //! pallet's account holds the existential deposit (the chain's first payment endows it)
 //! plus everything paid to contributors and not yet claimed (claimable + rounding dust).
+//!
+//! Attacks on the money and why they fail: `red_team.rs` (forged proofs of any length or
+//! leaf count, rows claimed twice, tables that are no tables, rounding by tiny payments,
+//! self-payments, payees that cannot receive, the account's deposit, overflow).
 //!
 //! Reads: the view functions `model` and `claimable` (`queries.rs`), the same reads as the
 //! runtime API `AttributionApi` and the node's `attribution_*` RPC methods.
@@ -39,6 +44,8 @@ pub mod weights;
 mod benchmarking;
 #[cfg(test)]
 mod mock;
+#[cfg(test)]
+mod red_team;
 #[cfg(test)]
 mod tests;
 
@@ -61,8 +68,8 @@ pub mod pallet {
 	use frame_system::pallet_prelude::*;
 	use openledger_primitives::attribution::{self, PARTS_PER_WHOLE};
 	use sp_runtime::{
-		traits::{AccountIdConversion, Saturating, Zero},
-		Perbill, SaturatedConversion, TokenError,
+		traits::{AccountIdConversion, CheckedAdd, Saturating, Zero},
+		PerThing, Perbill, SaturatedConversion, TokenError,
 	};
 
 	/// The currency's balance type.
@@ -178,14 +185,19 @@ pub mod pallet {
 		PartsExceedWhole,
 		/// The pallet's account cannot pay: a claim would take more than it holds.
 		PoolShort,
+		/// The model's running totals (paid in, kept for its contributors) would exceed the
+		/// largest balance: the payment is refused rather than kept where no claim reaches it.
+		Overflow,
 	}
 
 	#[pallet::hooks]
 	impl<T: Config> Hooks<BlockNumberFor<T>> for Pallet<T> {
 		fn integrity_test() {
+			// Summed as integers: `Perbill`'s own addition saturates at 100%.
+			let shares = u64::from(T::ContributorsShare::get().deconstruct())
+				+ u64::from(T::TrainersShare::get().deconstruct());
 			assert!(
-				T::ContributorsShare::get().saturating_add(T::TrainersShare::get())
-					<= Perbill::one(),
+				shares <= u64::from(Perbill::ACCURACY),
 				"the contributors' and trainers' shares exceed the payment"
 			);
 		}
@@ -244,6 +256,10 @@ pub mod pallet {
 				to_creator = Zero::zero();
 			}
 			let trainers_paid = paid_trainers.len() as u32;
+			let mut pool = Pools::<T>::get(model).unwrap_or_default();
+			pool.paid_in = pool.paid_in.checked_add(&amount).ok_or(Error::<T>::Overflow)?;
+			pool.to_contributors =
+				pool.to_contributors.checked_add(&kept).ok_or(Error::<T>::Overflow)?;
 			let keep = Preservation::Preserve;
 			let pot = Self::account();
 			// The pallet's account keeps the existential deposit for ever (the first payment
@@ -259,17 +275,12 @@ pub mod pallet {
 			if !to_creator.is_zero() {
 				T::Currency::transfer(&payer, &facts.creator, to_creator, keep)?;
 			}
-			let to_contributors = kept;
-			Pools::<T>::mutate(model, |pool| {
-				let pool = pool.get_or_insert_with(Default::default);
-				pool.paid_in = pool.paid_in.saturating_add(amount);
-				pool.to_contributors = pool.to_contributors.saturating_add(to_contributors);
-			});
+			Pools::<T>::insert(model, pool);
 			Self::deposit_event(Event::PaidForUse {
 				model,
 				payer,
 				amount,
-				to_contributors,
+				to_contributors: kept,
 				to_each_trainer,
 				trainers_paid,
 				to_creator,

@@ -47,8 +47,9 @@ pub const CREATOR: AccountId = 30;
 pub const PAYER: AccountId = 40;
 
 parameter_types! {
-	pub const ContributorsShare: Perbill = Perbill::from_percent(70);
-	pub const TrainersShare: Perbill = Perbill::from_percent(20);
+	/// Settable per test (thread-local), so that a test can misconfigure them.
+	pub static ContributorsShare: Perbill = Perbill::from_percent(70);
+	pub static TrainersShare: Perbill = Perbill::from_percent(20);
 	pub const AttributionPalletId: PalletId = PalletId(*b"ol/attrb");
 }
 
@@ -67,6 +68,14 @@ impl TestModels {
 			let id = models.len() as ModelId;
 			models.insert(id, model);
 			id
+		})
+	}
+
+	/// Replaces a verified model's attribution root (pallet-models never does: a test of
+	/// what a registry that did could cost).
+	pub fn set_root(model: ModelId, root: openledger_primitives::Hash32) {
+		MODELS.with(|models| {
+			models.borrow_mut().get_mut(&model).expect("a model").attribution_root = root
 		})
 	}
 }
@@ -103,6 +112,8 @@ impl pallet_attribution::Config for Test {
 /// Funded accounts 1..=9 (contributors), the trainers, the creator and the payer.
 pub fn new_test_ext() -> sp_io::TestExternalities {
 	MODELS.with(|models| models.borrow_mut().clear());
+	ContributorsShare::set(Perbill::from_percent(70));
+	TrainersShare::set(Perbill::from_percent(20));
 	let mut storage = frame_system::GenesisConfig::<Test>::default().build_storage().unwrap();
 	let funded: Vec<(AccountId, Balance)> = (1..=9)
 		.chain(TRAINERS)

@@ -250,6 +250,9 @@ impl pallet_attribution::BenchmarkHelper<AccountId> for AttributionBenchmarkHelp
 	}
 }
 
+// pallet-attribution charges a payment for the most trainers a model can have.
+const _: () = assert!(pallet_attribution::MAX_ATTESTERS == pallet_models::MAX_ATTESTERS);
+
 impl pallet_attribution::Config for Runtime {
 	type Currency = Balances;
 	type Models = VerifiedModelsOfRegistry;
