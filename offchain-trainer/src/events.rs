@@ -45,6 +45,26 @@ pub enum Event {
 		model_hash: String,
 		out: String,
 	},
+	/// The attribution (`crate::influence`) begins: `passes` forward and backward passes
+	/// over batches in all. Nothing of its result: that would give the table away.
+	InfluenceStart {
+		checkpoints: usize,
+		contributors: usize,
+		train_windows: usize,
+		eval_windows: usize,
+		passes: usize,
+		parameters: usize,
+	},
+	/// The gradients at one of the checkpoints are done.
+	InfluenceCheckpoint {
+		checkpoint: usize,
+		checkpoints: usize,
+		step: usize,
+		seconds: f64,
+	},
+	InfluenceDone {
+		seconds: f64,
+	},
 }
 
 /// Who else hears the events (the worker's metrics).
@@ -87,15 +107,25 @@ impl Events {
 	}
 
 	pub fn start_progress(&mut self, total: usize, done: usize) {
+		self.show_bar(total, done, "{bar:30} {pos}/{len} steps  {msg}  [{elapsed} < {eta}]");
+	}
+
+	/// Replaces the bar (when there is one) with a fresh one of `total` units.
+	fn show_bar(&mut self, total: usize, done: usize, template: &str) {
 		if let Some(bar) = &mut self.bar {
-			let visible = ProgressBar::new(total as u64).with_style(
-				ProgressStyle::with_template(
-					"{bar:30} {pos}/{len} steps  {msg}  [{elapsed} < {eta}]",
-				)
-				.expect("valid template"),
-			);
+			bar.finish_and_clear();
+			let visible = ProgressBar::new(total as u64)
+				.with_style(ProgressStyle::with_template(template).expect("valid template"));
 			visible.set_position(done as u64);
 			*bar = visible;
+		}
+	}
+
+	/// Moves the bar on by `units` of work too small for an event each (the attribution's
+	/// passes).
+	pub fn advance(&mut self, units: usize) {
+		if let Some(bar) = &self.bar {
+			bar.inc(units as u64);
 		}
 	}
 
@@ -115,9 +145,21 @@ impl Events {
 				Event::Checkpoint { step, path } => {
 					bar.println(format!("step {step}: checkpoint {path}"))
 				},
-				Event::Done { .. } => bar.finish_and_clear(),
-				Event::Start { .. } => {},
+				Event::Done { .. } | Event::InfluenceDone { .. } => bar.finish_and_clear(),
+				Event::InfluenceCheckpoint { checkpoint, checkpoints, step, seconds } => bar
+					.println(format!(
+						"attribution: checkpoint {checkpoint}/{checkpoints} (step {step}) in \
+						 {seconds:.1} s"
+					)),
+				Event::Start { .. } | Event::InfluenceStart { .. } => {},
 			}
+		}
+		if let Event::InfluenceStart { passes, .. } = event {
+			self.show_bar(
+				*passes,
+				0,
+				"{bar:30} {pos}/{len} attribution passes  [{elapsed} < {eta}]",
+			);
 		}
 		if let Some(sink) = &mut self.sink {
 			let line = serde_json::to_string(event).expect("events serialise");

@@ -2,6 +2,7 @@
 
 use crate::{model::Model, rng::Rng, tokenizer::TextTokenizer, Error, Result};
 use candle_core::Tensor;
+use std::ops::ControlFlow;
 
 #[derive(Clone, Debug)]
 pub struct Sampling {
@@ -57,6 +58,21 @@ pub fn generate(
 	sampling: &Sampling,
 	mut on_text: impl FnMut(&str),
 ) -> Result<Vec<u32>> {
+	generate_until(model, tokenizer, prompt, sampling, |piece| {
+		on_text(piece);
+		ControlFlow::Continue(())
+	})
+}
+
+/// [`generate`], stopped early when `on_text` breaks (a stop sequence seen, a client gone):
+/// the tokens generated until then are returned.
+pub fn generate_until(
+	model: &Model,
+	tokenizer: &TextTokenizer,
+	prompt: &[u32],
+	sampling: &Sampling,
+	mut on_text: impl FnMut(&str) -> ControlFlow<()>,
+) -> Result<Vec<u32>> {
 	if prompt.is_empty() {
 		return Err(Error::Invalid("the prompt is empty".into()));
 	}
@@ -84,8 +100,11 @@ pub fn generate(
 		let text = tokenizer.decode(&generated)?;
 		// A multi-byte character may need more tokens: print once it decodes cleanly.
 		if text.len() > printed && !text.ends_with('\u{FFFD}') {
-			on_text(&text[printed..]);
+			let flow = on_text(&text[printed..]);
 			printed = text.len();
+			if flow.is_break() {
+				break;
+			}
 		}
 		input = Tensor::new(&[token], model.device())?.unsqueeze(0)?;
 	}

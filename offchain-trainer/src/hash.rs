@@ -10,7 +10,13 @@ use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;
 
 pub fn hex_digest(hasher: Sha256) -> String {
-	format!("sha256:{}", hex::encode(hasher.finalize()))
+	sha256_text(&hasher.finalize().into())
+}
+
+/// A SHA-256 digest as these hashes are written (`sha256:<hex>`), e.g. one the chain stores
+/// as 32 bytes.
+pub fn sha256_text(digest: &[u8; 32]) -> String {
+	format!("sha256:{}", hex::encode(digest))
 }
 
 fn put(hasher: &mut Sha256, bytes: &[u8]) {

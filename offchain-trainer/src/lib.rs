@@ -8,9 +8,11 @@
 //! Layout: [`model`] (configs, loading safetensors/GGUF, LLaMA-family and GPT-2 decoders),
 //! [`lora`] (adapters in PEFT layout), [`data`] (corpus → token windows), [`train`] (the loop,
 //! with [`optim`] and [`schedule`]), [`fine_tune`] (one job end to end, as the CLI runs it),
-//! [`generate`] (sampling, chat), [`merge`], [`hash`] and [`manifest`] (the canonical hashes
-//! an attestation is made of), [`events`] (JSON-lines progress for other programs), [`tiny`]
-//! (tiny random checkpoints for tests and smoke runs).
+//! [`influence`] (TracIn attribution over checkpoints of the run), [`generate`] (sampling,
+//! chat), [`merge`], [`hash`] and [`manifest`] (the canonical hashes an attestation is made
+//! of), [`events`] (JSON-lines progress for other programs), [`tiny`]
+//! (tiny random checkpoints for tests and smoke runs), [`worker`] (the chain worker) and
+//! [`serve`] (the OpenAI-compatible server over verified adapters, paying for their use).
 
 pub mod data;
 pub mod device;
@@ -19,6 +21,7 @@ pub mod events;
 pub mod fine_tune;
 pub mod generate;
 pub mod hash;
+pub mod influence;
 pub mod kernels;
 pub mod lora;
 pub mod manifest;
@@ -28,6 +31,7 @@ pub mod ops;
 pub mod optim;
 pub mod rng;
 pub mod schedule;
+pub mod serve;
 pub mod tiny;
 pub mod tokenizer;
 pub mod train;

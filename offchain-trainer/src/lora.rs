@@ -216,22 +216,35 @@ pub fn load_adapter(dir: &Path, device: &Device) -> Result<LoadedAdapter> {
 	if !weights_path.exists() {
 		return Err(Error::format(&weights_path, "missing; is this a PEFT adapter directory?"));
 	}
-	let mut tensors = candle_core::safetensors::load(&weights_path, device)?;
-	let modules: Vec<String> = tensors
-		.keys()
-		.filter_map(|k| {
-			k.strip_prefix(PEFT_PREFIX)?.strip_suffix(".lora_A.weight").map(str::to_string)
-		})
-		.collect();
-	let mut layers = HashMap::new();
-	for module in modules {
-		let a = tensors.remove(&key(&module, "A")).expect("listed above");
-		let b = tensors.remove(&key(&module, "B")).ok_or_else(|| {
-			Error::format(&weights_path, format!("{module} has lora_A but no lora_B"))
-		})?;
-		layers.insert(module, (a, b));
+	let tensors = candle_core::safetensors::load(&weights_path, device)?;
+	LoadedAdapter::from_tensors(config, tensors, &weights_path)
+}
+
+impl LoadedAdapter {
+	/// An adapter from its tensors by PEFT key (as `adapter_model.safetensors` holds them) and
+	/// a config that comes from elsewhere (a file, or the chain's record of the job);
+	/// `origin` names where the tensors came from in errors.
+	pub fn from_tensors(
+		config: LoraConfig,
+		mut tensors: HashMap<String, Tensor>,
+		origin: &Path,
+	) -> Result<Self> {
+		let modules: Vec<String> = tensors
+			.keys()
+			.filter_map(|k| {
+				k.strip_prefix(PEFT_PREFIX)?.strip_suffix(".lora_A.weight").map(str::to_string)
+			})
+			.collect();
+		let mut layers = HashMap::new();
+		for module in modules {
+			let a = tensors.remove(&key(&module, "A")).expect("listed above");
+			let b = tensors.remove(&key(&module, "B")).ok_or_else(|| {
+				Error::format(origin, format!("{module} has lora_A but no lora_B"))
+			})?;
+			layers.insert(module, (a, b));
+		}
+		Ok(LoadedAdapter { config, layers })
 	}
-	Ok(LoadedAdapter { config, layers })
 }
 
 #[cfg(test)]

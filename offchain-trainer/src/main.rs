@@ -58,6 +58,88 @@ enum Command {
 	/// worker would attest (nothing is sent): audit a verified model, or see what other data
 	/// gives.
 	Replay(ReplayArgs),
+	/// Serve an OpenAI-compatible chat API over one base model and the chain's verified
+	/// adapters of it (loaded on demand, the most recently used kept in memory), metering
+	/// tokens per model and paying for their use on chain.
+	#[command(
+		after_help = "Routes: GET /v1/models, GET /v1/models/ID, POST /v1/chat/completions \
+	              (stream: true for Server-Sent Events). A request names a model by its chain id \
+	              (\"model\": \"7\"), or \"base\" for the base without an adapter; temperature \
+	              defaults to 0 (greedy: the same answer every time).\n\
+	              With --node, the --base file must be a base model registered on that chain (its \
+	              weights and tokenizer hashes are checked); each adapter is fetched by its CID and \
+	              checked against the chain's model hash. Answers of chain models are metered at \
+	              --price per 1000 tokens (prompt + completion) and paid for with \
+	              Attribution.pay_for_use every --pay-every finalized blocks, once a model owes at \
+	              least the chain's minimum payment; fractions of a planck carry over. The ledger \
+	              lives in --state and survives restarts.\n\
+	              Without --node the server is offline: the base and any --adapter ID=DIR, nothing \
+	              metered or paid.\n\
+	              One answer is generated at a time; others wait in order (up to --queue, then \
+	              503). Ctrl-C stops taking requests, finishes those in flight and pays what is due. \
+	              Details: docs/SERVE.md."
+	)]
+	Serve(ServeArgs),
+}
+
+#[derive(Args)]
+struct ServeArgs {
+	/// WebSocket RPC URL of a node: serve its verified models on --base and pay for their use.
+	/// Without it, serve offline (the base and any --adapter).
+	#[arg(long, value_name = "URL")]
+	node: Option<String>,
+	/// Pays for use (needed with --node unless --price is 0).
+	#[command(flatten)]
+	signer: SignerArgs,
+	#[command(flatten)]
+	base: BaseArgs,
+	#[command(flatten)]
+	precision: PrecisionArgs,
+	/// Address to listen on (0.0.0.0: every interface).
+	#[arg(long, default_value = "127.0.0.1")]
+	host: std::net::IpAddr,
+	/// Port to listen on (0: any free one; the log says which).
+	#[arg(long, default_value_t = 8000)]
+	port: u16,
+	/// Offline: serve the adapter in DIR (PEFT layout) as model ID; repeat for more.
+	#[arg(long, value_name = "ID=DIR", conflicts_with = "node",
+		value_parser = openledger_trainer::serve::catalog::parse_local)]
+	adapter: Vec<(u64, PathBuf)>,
+	/// A Kubo RPC API (or `openledger ipfs serve --kubo-api`) to fetch adapters from.
+	#[arg(long, value_name = "URL")]
+	ipfs_api: Option<String>,
+	/// IPFS trustless gateways to fetch adapters from (before the datanets' own).
+	#[arg(long, value_name = "URL")]
+	gateway: Vec<String>,
+	/// A block store to fetch adapters from.
+	#[arg(long, value_name = "DIR")]
+	store: Option<PathBuf>,
+	/// Where the ledger of metered tokens and the fetched adapters are kept [default:
+	/// ~/.local/share/openledger/serve].
+	#[arg(long, value_name = "DIR")]
+	state: Option<PathBuf>,
+	/// Price of 1000 tokens (prompt + completion) of a chain model, in OPEN (0.01 = 10^16
+	/// plancks; 0: nothing is paid).
+	#[arg(long, value_name = "OPEN", default_value = "0.01",
+		value_parser = |text: &str| openledger_client::amount::parse(text))]
+	price: u128,
+	/// Pay what is due every this many finalized blocks.
+	#[arg(long, value_name = "BLOCKS", default_value_t = 10,
+		value_parser = clap::value_parser!(u64).range(1..))]
+	pay_every: u64,
+	/// Adapted models kept in memory (least recently used evicted first).
+	#[arg(long, value_name = "N", default_value_t = 16,
+		value_parser = clap::value_parser!(u64).range(1..))]
+	max_adapters: u64,
+	/// Default and largest answer length, in tokens (a request's max_tokens above it is
+	/// lowered to it).
+	#[arg(long, value_name = "N", default_value_t = 512,
+		value_parser = clap::value_parser!(u64).range(1..))]
+	max_tokens: u64,
+	/// Requests waiting for (or holding) the model at once; more get 503.
+	#[arg(long, value_name = "N", default_value_t = 64,
+		value_parser = clap::value_parser!(u64).range(1..))]
+	queue: u64,
 }
 
 #[derive(Args)]
@@ -85,11 +167,9 @@ struct ReplayArgs {
 	quiet: bool,
 }
 
+/// The account a command signs with, as the `openledger` CLI takes it.
 #[derive(Args)]
-struct WorkArgs {
-	/// WebSocket RPC URL of a node.
-	#[arg(long, default_value = "ws://127.0.0.1:9944", env = "OPENLEDGER_NODE")]
-	node: String,
+struct SignerArgs {
 	/// Sign with this keystore key (password from OPENLEDGER_PASSWORD).
 	#[arg(long, env = "OPENLEDGER_KEY", conflicts_with = "suri")]
 	key: Option<String>,
@@ -99,6 +179,38 @@ struct WorkArgs {
 	/// The keystore of --key [default: the openledger CLI's].
 	#[arg(long, value_name = "DIR")]
 	keystore: Option<PathBuf>,
+}
+
+impl SignerArgs {
+	/// The key given, if any.
+	fn keypair(&self) -> Result<Option<openledger_client::signer::Keypair>> {
+		use openledger_client::{keystore::Keystore, signer};
+		use openledger_trainer::Error;
+		Ok(Some(match (&self.suri, &self.key) {
+			(Some(suri), _) => {
+				signer::keypair_from_suri(suri).map_err(|e| Error::Invalid(e.to_string()))?
+			},
+			(None, Some(name)) => {
+				let keystore =
+					Keystore::open(self.keystore.clone().unwrap_or_else(Keystore::default_dir))
+						.map_err(|e| Error::Invalid(e.to_string()))?;
+				let password = std::env::var("OPENLEDGER_PASSWORD").map_err(|_| {
+					Error::Invalid(format!("set OPENLEDGER_PASSWORD to unlock key `{name}`"))
+				})?;
+				keystore.unlock(name, &password).map_err(|e| Error::Invalid(e.to_string()))?
+			},
+			(None, None) => return Ok(None),
+		}))
+	}
+}
+
+#[derive(Args)]
+struct WorkArgs {
+	/// WebSocket RPC URL of a node.
+	#[arg(long, default_value = "ws://127.0.0.1:9944", env = "OPENLEDGER_NODE")]
+	node: String,
+	#[command(flatten)]
+	signer: SignerArgs,
 	/// A Kubo RPC API (or `openledger ipfs serve --kubo-api`) to fetch from and publish to.
 	#[arg(long, value_name = "URL")]
 	ipfs_api: Option<String>,
@@ -491,27 +603,10 @@ fn chat(args: ChatArgs) -> Result<()> {
 }
 
 fn work(args: WorkArgs) -> Result<()> {
-	use openledger_client::{keystore::Keystore, signer};
 	use openledger_trainer::{worker, Error};
-	let signer = match (&args.suri, &args.key) {
-		(Some(suri), _) => {
-			signer::keypair_from_suri(suri).map_err(|e| Error::Invalid(e.to_string()))?
-		},
-		(None, Some(name)) => {
-			let keystore =
-				Keystore::open(args.keystore.clone().unwrap_or_else(Keystore::default_dir))
-					.map_err(|e| Error::Invalid(e.to_string()))?;
-			let password = std::env::var("OPENLEDGER_PASSWORD").map_err(|_| {
-				Error::Invalid(format!("set OPENLEDGER_PASSWORD to unlock key `{name}`"))
-			})?;
-			keystore.unlock(name, &password).map_err(|e| Error::Invalid(e.to_string()))?
-		},
-		(None, None) => {
-			return Err(Error::Invalid(
-				"the worker signs its attestations: pass --key NAME or --suri".into(),
-			))
-		},
-	};
+	let signer = args.signer.keypair()?.ok_or_else(|| {
+		Error::Invalid("the worker signs its attestations: pass --key NAME or --suri".into())
+	})?;
 	let register = args
 		.register
 		.as_deref()
@@ -538,6 +633,78 @@ fn work(args: WorkArgs) -> Result<()> {
 		quiet: args.quiet,
 	};
 	async_runtime()?.block_on(worker::work(options))
+}
+
+fn serve(args: ServeArgs) -> Result<()> {
+	use openledger_client::keystore::Keystore;
+	use openledger_trainer::{
+		serve::{ChainOptions, ServeOptions, Server, Source},
+		worker::ipfs::IpfsOptions,
+		Error,
+	};
+	let source = match args.node {
+		None => Source::Local(args.adapter.into_iter().collect()),
+		Some(node) => {
+			let signer = args.signer.keypair()?;
+			if signer.is_none() && args.price > 0 {
+				return Err(Error::Invalid(
+					"serve pays for the use of chain models: pass --key NAME or --suri (or \
+					 --price 0)"
+						.into(),
+				));
+			}
+			let state = args.state.unwrap_or_else(|| {
+				let keys = Keystore::default_dir();
+				keys.parent().map_or_else(|| keys.clone(), |data| data.join("serve"))
+			});
+			Source::Chain(Box::new(ChainOptions {
+				node,
+				signer,
+				ipfs: IpfsOptions {
+					store: args.store,
+					gateways: args.gateway,
+					ipfs_api: args.ipfs_api,
+				},
+				state,
+				price: args.price,
+				pay_every: args.pay_every,
+			}))
+		},
+	};
+	let as_usize = |n: u64| usize::try_from(n).unwrap_or(usize::MAX);
+	let options = ServeOptions {
+		base: args.base.base,
+		precision: args.precision.precision()?,
+		force_cpu: args.base.cpu,
+		addr: (args.host, args.port).into(),
+		source,
+		max_adapters: as_usize(args.max_adapters),
+		max_tokens: as_usize(args.max_tokens),
+		queue: as_usize(args.queue),
+	};
+	async_runtime()?.block_on(async {
+		let server = Server::start(options).await?;
+		eprintln!("serve: listening on http://{}/v1 (Ctrl-C stops)", server.addr());
+		stop_signal().await;
+		eprintln!("serve: stopping (answers in flight finish, then what is due is paid)");
+		server.stop().await
+	})
+}
+
+/// Ctrl-C, or SIGTERM from a service manager.
+async fn stop_signal() {
+	#[cfg(unix)]
+	{
+		use tokio::signal::unix::{signal, SignalKind};
+		if let Ok(mut term) = signal(SignalKind::terminate()) {
+			tokio::select! {
+				_ = tokio::signal::ctrl_c() => {},
+				_ = term.recv() => {},
+			}
+			return;
+		}
+	}
+	let _ = tokio::signal::ctrl_c().await;
 }
 
 fn async_runtime() -> Result<tokio::runtime::Runtime> {
@@ -603,6 +770,7 @@ fn main() -> ExitCode {
 		Command::Merge(args) => merge(args),
 		Command::Work(args) => work(args),
 		Command::Replay(args) => replay(args),
+		Command::Serve(args) => serve(args),
 	};
 	match result {
 		Ok(()) => ExitCode::SUCCESS,

@@ -7,7 +7,7 @@
 use crate::{
 	data::{self, Dataset},
 	events::{Event, Events},
-	lora,
+	influence, lora,
 	model::Model,
 	ops::masked_cross_entropy,
 	optim::AdamW,
@@ -18,7 +18,7 @@ use crate::{
 use candle_core::Tensor;
 use serde::{Deserialize, Serialize};
 use std::{
-	path::Path,
+	path::{Path, PathBuf},
 	sync::{
 		atomic::{AtomicBool, Ordering},
 		Arc,
@@ -175,6 +175,8 @@ pub struct Trainer<'a> {
 	stop_after: Option<usize>,
 	interrupt: Option<Arc<AtomicBool>>,
 	eval_before: Option<EvalResult>,
+	/// Where to keep the adapter after which steps (TracIn's checkpoints).
+	snapshots: Option<(PathBuf, Vec<usize>)>,
 }
 
 impl<'a> Trainer<'a> {
@@ -227,11 +229,25 @@ impl<'a> Trainer<'a> {
 			stop_after: None,
 			interrupt: None,
 			eval_before: None,
+			snapshots: None,
 		})
 	}
 
 	pub fn total_steps(&self) -> usize {
 		self.schedule.total_steps
+	}
+
+	/// The learning rate of every step.
+	pub fn schedule(&self) -> &Schedule {
+		&self.schedule
+	}
+
+	/// Keeps a copy of the adapter in `dir` after each of `steps`
+	/// (`influence::snapshots`), before that step's checkpoint, so a run resumed from a
+	/// checkpoint ends with the copies an uninterrupted one keeps. Set it before
+	/// [`Self::resume_from`], which then refuses a checkpoint whose earlier copies are gone.
+	pub fn keep_snapshots(&mut self, dir: &Path, steps: Vec<usize>) {
+		self.snapshots = Some((dir.to_path_buf(), steps));
 	}
 
 	/// Target tokens of the first `steps` steps (an epoch's last step may be short): the
@@ -276,6 +292,17 @@ impl<'a> Trainer<'a> {
 				 rerun with the same ones, or give a new --out",
 				dir.display()
 			)));
+		}
+		if let Some((snapshots, steps)) = &self.snapshots {
+			if !influence::snapshots::complete_up_to(snapshots, steps, state.step) {
+				return Err(Error::Invalid(format!(
+					"the checkpoint in {} is at step {}, but {} lacks the adapter copies the \
+					 attribution needs from before it; train again in a new directory",
+					dir.display(),
+					state.step,
+					snapshots.display()
+				)));
+			}
 		}
 		let adapter =
 			candle_core::safetensors::load(dir.join(lora::ADAPTER_WEIGHTS), self.model.device())?;
@@ -362,6 +389,11 @@ impl<'a> Trainer<'a> {
 				tokens_per_second: tokens as f64 / seconds,
 			})?;
 			let done = step + 1;
+			if let Some((dir, steps)) = &self.snapshots {
+				if steps.contains(&done) {
+					influence::snapshots::save(dir, done, &self.model.adapter_tensors())?;
+				}
+			}
 			if options.eval_every > 0 && done % options.eval_every == 0 && done < total {
 				self.evaluate_and_report(done, events)?;
 			}

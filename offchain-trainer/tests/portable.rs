@@ -1,13 +1,15 @@
 //! The portable determinism class: training a tiny model with `Kernels::Portable` gives the
 //! same adapter and the same eval losses, bit for bit, at every instruction-set level
-//! (baseline, AVX2, AVX-512; levels above this CPU's are lowered to it) and every thread count.
+//! (baseline, AVX2, AVX-512; levels above this CPU's are lowered to it) and every thread count;
+//! so do the attribution's influence scores.
 
 use candle_core::Device;
 use openledger_trainer::{
-	data::{self, Dataset, Split},
+	data::{self, Dataset, Document, Split},
 	events::Events,
 	fine_tune::{self, FineTune},
 	hash,
+	influence::{self, Groups, Tracin},
 	kernels::{self, KernelLevel, Kernels},
 	lora::LoraConfig,
 	model::{BaseModel, LoraSetup, Model, ModelConfig, Precision},
@@ -158,6 +160,86 @@ fn portable_qlora_training_is_identical_at_every_level_and_thread_count() {
 #[test]
 fn portable_gpt2_training_is_identical_at_every_level_and_thread_count() {
 	portable_runs_agree(tiny::tiny_gpt2(), Precision::Full);
+}
+
+/// A run of three sources (two contributors, one of them with two files of other weights)
+/// that keeps the attribution's checkpoints, on a pool of `threads` threads at `level`: the
+/// scores' bits.
+fn influence_scores(
+	base: &BaseModel,
+	dataset: &Dataset,
+	precision: Precision,
+	level: KernelLevel,
+	threads: usize,
+) -> Vec<u64> {
+	let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap();
+	pool.install(|| {
+		let _kernels = kernels::scope(Kernels::Portable, Some(level));
+		let config = lora(&base.config);
+		let model =
+			Model::build(base, &Device::Cpu, precision, LoraSetup::Fresh { config, seed: 1 })
+				.unwrap();
+		let mut trainer = Trainer::new(&model, dataset, &base.weights_hash, options(4)).unwrap();
+		let dir = tempfile::tempdir().unwrap();
+		let steps = influence::checkpoint_steps(trainer.total_steps(), 3);
+		trainer.keep_snapshots(dir.path(), steps.clone());
+		trainer.run(None, &mut Events::silent()).unwrap();
+		let groups = Groups {
+			of_source: vec![Some((0, 80.0)), Some((1, 100.0)), Some((0, 30.0))],
+			count: 2,
+		};
+		let measured = Tracin {
+			model: &model,
+			dataset,
+			groups: &groups,
+			checkpoints: &influence::checkpoints(&steps, trainer.schedule()),
+			dir: dir.path(),
+			batch_size: 3,
+			stop: None,
+		}
+		.run(&mut Events::silent())
+		.unwrap();
+		measured.scores.iter().map(|s| s.to_bits()).collect()
+	})
+}
+
+fn portable_influence_agrees(config: ModelConfig, precision: Precision) {
+	let dir = tempfile::tempdir().unwrap();
+	tiny::write_random_checkpoint(&dir.path().join("base"), &config, 7).unwrap();
+	let base = BaseModel::load(&dir.path().join("base")).unwrap();
+	let texts = [
+		"Shall I compare thee to a summer's day? Thou art more lovely and more temperate. ",
+		"Now is the winter of our discontent made glorious summer by this sun of York. ",
+		"If music be the food of love, play on; give me excess of it. ",
+	];
+	let documents: Vec<Document> = texts
+		.iter()
+		.enumerate()
+		.map(|(source, text)| Document { source, text: text.repeat(5) })
+		.collect();
+	let split = Split { seq_len: 32, eval_fraction: 0.15, max_eval_windows: 4, eval_seed: Some(2) };
+	let dataset =
+		data::from_documents(&documents, 3, String::new(), &base.tokenizer, &split).unwrap();
+	let reference = influence_scores(&base, &dataset, precision, LEVELS[0], 1);
+	assert!(reference.iter().any(|&s| f64::from_bits(s) != 0.0), "no influence measured");
+	for level in LEVELS {
+		for threads in THREADS {
+			let scores = influence_scores(&base, &dataset, precision, level, threads);
+			assert_eq!(
+				scores, reference,
+				"{config:?} {precision:?}: {level:?} on {threads} threads differs from baseline, 1"
+			);
+		}
+	}
+	let shown: Vec<f64> = reference.iter().map(|&s| f64::from_bits(s)).collect();
+	println!("{precision:?}: influence {shown:?} at every level and thread count");
+}
+
+#[test]
+fn portable_influence_is_identical_at_every_level_and_thread_count() {
+	portable_influence_agrees(tiny::tiny_llama(), Precision::Full);
+	portable_influence_agrees(tiny::tiny_llama(), Precision::Quantized { bits: 4 });
+	portable_influence_agrees(tiny::tiny_gpt2(), Precision::Full);
 }
 
 /// Fast still trains; whether its results move with the thread count or the level cap is

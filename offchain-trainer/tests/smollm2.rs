@@ -14,17 +14,10 @@ use openledger_trainer::{
 	tokenizer::ChatMessage,
 	train::{TrainOptions, Trainer},
 };
-use std::{path::PathBuf, process::Command};
+use std::process::Command;
 
-const GGUF: &str = "SmolLM2-135M-Instruct.Q4_1.gguf";
-
-fn data_dir() -> PathBuf {
-	let dir = std::env::var_os("OPENLEDGER_TRAINER_DATA").map(PathBuf::from).unwrap_or_else(|| {
-		PathBuf::from(std::env::var("HOME").unwrap()).join(".cache/openledger/trainer")
-	});
-	assert!(dir.join(GGUF).exists(), "run scripts/fetch-trainer-data.sh first");
-	dir
-}
+mod common;
+use common::{data_dir, GGUF};
 
 fn smollm2() -> BaseModel {
 	BaseModel::load(&data_dir().join(GGUF)).unwrap()

@@ -286,6 +286,36 @@ fn saved_adapters_reload_and_merge_into_the_same_model() {
 	}
 }
 
+/// What `serve` does: one base model built once, adapters attached to it later.
+#[test]
+fn an_adapter_attached_to_a_built_base_matches_one_built_with_it() {
+	for (config, precision) in [
+		(tiny::tiny_llama(), Precision::Full),
+		(tiny::tiny_llama(), Precision::Quantized { bits: 4 }),
+		(tiny::tiny_gpt2(), Precision::Full),
+	] {
+		let dir = tempfile::tempdir().unwrap();
+		let base = checkpoint(&dir.path().join("base"), &config);
+		let model = fresh(&base, precision);
+		randomise_b(&model, 17);
+		let adapter_dir = dir.path().join("adapter");
+		let lora = model.lora.as_ref().unwrap();
+		lora::save_adapter(&adapter_dir, lora, &model.adapter_tensors(), "tiny", false).unwrap();
+		let x = ids("Now is the winter of our discontent", &base);
+
+		let plain = Model::build(&base, &Device::Cpu, precision, LoraSetup::None).unwrap();
+		let loaded = lora::load_adapter(&adapter_dir, &Device::Cpu).unwrap();
+		let attached = plain.with_adapter(loaded).unwrap();
+		let want = model.forward(&x, None, None).unwrap();
+		assert_eq!(max_diff(&want, &attached.forward(&x, None, None).unwrap()), 0.0);
+		assert!(max_diff(&want, &plain.forward(&x, None, None).unwrap()) > 1e-4, "{config:?}");
+
+		let loaded = lora::load_adapter(&adapter_dir, &Device::Cpu).unwrap();
+		let err = attached.with_adapter(loaded).unwrap_err().to_string();
+		assert!(err.contains("already has an adapter"), "{err}");
+	}
+}
+
 #[test]
 fn an_adapter_for_another_base_is_refused() {
 	let dir = tempfile::tempdir().unwrap();

@@ -145,3 +145,24 @@ impl Drop for Worker {
 		}
 	}
 }
+
+/// Alice's Hamlet and Macbeth excerpts and Ferdie's Julius Caesar (2.5 kB each), submitted
+/// to datanet 0 through `host` and accepted by Bob's, Charlie's and Dave's sealed votes.
+pub async fn accepted_shakespeare(host: &crate::cli::Cli, node: &Node) {
+	use subxt_signer::sr25519::dev;
+	let hamlet = host.file("hamlet.txt", &excerpt("hamlet_gut.txt", 2500));
+	let macbeth = host.file("macbeth.txt", &excerpt("macbeth_gut.txt", 2500));
+	let caesar = host.file("caesar.txt", &excerpt("julius_caesar_gut.txt", 2500));
+	let by_alice =
+		host.json(&["--suri", "//Alice", "submit", &hamlet, &macbeth, "--datanet", "0"], None);
+	let by_ferdie = host.json(&["--suri", "//Ferdie", "submit", &caesar, "--datanet", "0"], None);
+	let ids: Vec<u64> = by_alice
+		.as_array()
+		.unwrap()
+		.iter()
+		.chain(by_ferdie.as_array().unwrap())
+		.map(|s| s["submission"].as_u64().unwrap())
+		.collect();
+	let ballots = [(&dev::bob(), true, 80), (&dev::charlie(), true, 80), (&dev::dave(), true, 70)];
+	crate::vote_sealed_on(&node.client().await, node, &ids, &ballots).await;
+}

@@ -12,7 +12,9 @@ use openledger_client::{models::attested_result, runtime, Chain};
 use openledger_e2e::{
 	cli::Cli,
 	free_port, trainer_data, vote_sealed_on,
-	worker::{excerpt, futures_block, trainer_output, wait_until, words, Worker},
+	worker::{
+		accepted_shakespeare, excerpt, futures_block, trainer_output, wait_until, words, Worker,
+	},
 	Node,
 };
 use pallet_models::AttestedResult;
@@ -51,27 +53,12 @@ async fn job(chain: &Chain, id: u64) -> Json {
 #[tokio::test(flavor = "multi_thread")]
 async fn two_workers_verify_a_model_and_a_tampered_dataset_is_slashed() {
 	let node = Node::start(&["--dev"]);
-	let api = node.client().await;
 	let chain = Chain::connect(&node.url()).await.unwrap();
 	let gguf = trainer_data().join("SmolLM2-135M-Instruct.Q4_1.gguf");
 
 	// The host: contributors' files and the base model in its store, served.
 	let host = Cli::new(&node, "worker-host");
-	let hamlet = host.file("hamlet.txt", &excerpt("hamlet_gut.txt", 2500));
-	let macbeth = host.file("macbeth.txt", &excerpt("macbeth_gut.txt", 2500));
-	let caesar = host.file("caesar.txt", &excerpt("julius_caesar_gut.txt", 2500));
-	let by_alice =
-		host.json(&["--suri", "//Alice", "submit", &hamlet, &macbeth, "--datanet", "0"], None);
-	let by_ferdie = host.json(&["--suri", "//Ferdie", "submit", &caesar, "--datanet", "0"], None);
-	let ids: Vec<u64> = by_alice
-		.as_array()
-		.unwrap()
-		.iter()
-		.chain(by_ferdie.as_array().unwrap())
-		.map(|s| s["submission"].as_u64().unwrap())
-		.collect();
-	let ballots = [(&dev::bob(), true, 80), (&dev::charlie(), true, 80), (&dev::dave(), true, 70)];
-	vote_sealed_on(&api, &node, &ids, &ballots).await;
+	accepted_shakespeare(&host, &node).await;
 	let added = host.json(&["ipfs", "add", gguf.to_str().unwrap()], None);
 	let base = chain.base_model(0).await.unwrap();
 	assert_eq!(added[0]["cid"], base.weights_cid, "the dev genesis names this GGUF");

@@ -27,12 +27,7 @@ pub struct BaseModel {
 impl BaseModel {
 	/// `lora` with "all-linear" (no target modules) resolved to this base's linear layers.
 	pub fn adapter_for(&self, lora: &crate::lora::LoraConfig) -> crate::lora::LoraConfig {
-		let mut lora = lora.clone();
-		if lora.target_modules.is_empty() {
-			lora.target_modules =
-				self.config.linear_modules().iter().map(|m| m.to_string()).collect();
-		}
-		lora
+		self.config.adapter_for(lora)
 	}
 
 	/// A Hugging Face directory (`config.json`, `*.safetensors`, `tokenizer.json`) or a

@@ -156,24 +156,13 @@ impl<'a> Builder<'a> {
 			Some(config) if config.targets(module) => {
 				let (out_features, in_features) = weight.dims()?;
 				Some(match self.loaded.as_mut().map(|l| l.remove(module)) {
-					Some(Some((a, b))) => {
-						if a.dims() != [config.rank, in_features]
-							|| b.dims() != [out_features, config.rank]
-						{
-							return Err(Error::Invalid(format!(
-								"adapter for {module} has shapes {:?}/{:?}, the base needs [{}, {in_features}]/[{out_features}, {}]",
-								a.dims(),
-								b.dims(),
-								config.rank,
-								config.rank
-							)));
-						}
-						LoraLayer::from_tensors(
-							config,
-							&a.to_device(&self.device)?,
-							&b.to_device(&self.device)?,
-						)?
-					},
+					Some(Some((a, b))) => loaded_layer(
+						config,
+						module,
+						(out_features, in_features),
+						(&a, &b),
+						&self.device,
+					)?,
 					None => LoraLayer::fresh(
 						config,
 						in_features,
@@ -196,16 +185,40 @@ impl<'a> Builder<'a> {
 
 	/// Refuses an adapter with weights for modules the model does not have.
 	pub fn finish(self) -> Result<()> {
-		match self.loaded {
-			Some(left) if !left.is_empty() => {
-				let mut modules: Vec<_> = left.into_keys().collect();
-				modules.sort();
-				Err(Error::Invalid(format!(
-					"the adapter has weights for modules this base lacks: {} (was it trained on another base?)",
-					modules.join(", ")
-				)))
-			},
-			_ => Ok(()),
-		}
+		no_weights_left(self.loaded.unwrap_or_default())
 	}
+}
+
+/// The adapted pair of `module`, whose frozen weight is (out, in), from a saved adapter's
+/// `(a, b)`, refused when their shapes do not fit that weight.
+pub(crate) fn loaded_layer(
+	config: &LoraConfig,
+	module: &str,
+	(out_features, in_features): (usize, usize),
+	(a, b): (&Tensor, &Tensor),
+	device: &Device,
+) -> Result<LoraLayer> {
+	if a.dims() != [config.rank, in_features] || b.dims() != [out_features, config.rank] {
+		return Err(Error::Invalid(format!(
+			"adapter for {module} has shapes {:?}/{:?}, the base needs [{}, {in_features}]/[{out_features}, {}]",
+			a.dims(),
+			b.dims(),
+			config.rank,
+			config.rank
+		)));
+	}
+	LoraLayer::from_tensors(config, &a.to_device(device)?, &b.to_device(device)?)
+}
+
+/// Refuses a saved adapter with weights left over for modules the model does not have.
+pub(crate) fn no_weights_left(left: HashMap<String, (Tensor, Tensor)>) -> Result<()> {
+	if left.is_empty() {
+		return Ok(());
+	}
+	let mut modules: Vec<_> = left.into_keys().collect();
+	modules.sort();
+	Err(Error::Invalid(format!(
+		"the adapter has weights for modules this base lacks: {} (was it trained on another base?)",
+		modules.join(", ")
+	)))
 }

@@ -143,6 +143,15 @@ impl ModelConfig {
 			ModelConfig::Gpt2(_) => &["c_attn", "c_proj", "c_fc"],
 		}
 	}
+
+	/// `lora` with "all-linear" (no target modules) resolved to this model's linear layers.
+	pub fn adapter_for(&self, lora: &crate::lora::LoraConfig) -> crate::lora::LoraConfig {
+		let mut lora = lora.clone();
+		if lora.target_modules.is_empty() {
+			lora.target_modules = self.linear_modules().iter().map(|m| m.to_string()).collect();
+		}
+		lora
+	}
 }
 
 impl LlamaConfig {

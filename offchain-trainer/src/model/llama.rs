@@ -83,6 +83,15 @@ impl Llama {
 		self.blocks.iter().flat_map(|b| [&b.q, &b.k, &b.v, &b.o, &b.gate, &b.up, &b.down]).collect()
 	}
 
+	pub fn linears_mut(&mut self) -> Vec<&mut Linear> {
+		self.blocks
+			.iter_mut()
+			.flat_map(|b| {
+				[&mut b.q, &mut b.k, &mut b.v, &mut b.o, &mut b.gate, &mut b.up, &mut b.down]
+			})
+			.collect()
+	}
+
 	/// ids (batch, time) → logits (batch, time, vocab).
 	pub fn forward(
 		&self,

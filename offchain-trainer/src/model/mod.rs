@@ -53,6 +53,34 @@ impl Model {
 		Ok(Model { config: base.config.clone(), lora, precision, decoder, device: device.clone() })
 	}
 
+	/// This model (built without an adapter) with `adapter` attached. The frozen weights are
+	/// shared, not copied: a server keeps one base in memory and many adapted models over it,
+	/// each costing only its adapter's tensors.
+	pub fn with_adapter(&self, adapter: crate::lora::LoadedAdapter) -> Result<Model> {
+		if self.lora.is_some() {
+			return Err(crate::Error::Invalid("this model already has an adapter".into()));
+		}
+		let crate::lora::LoadedAdapter { config, mut layers } = adapter;
+		config.validate(self.config.linear_modules())?;
+		let mut model = self.clone();
+		let device = self.device.clone();
+		let linears = match &mut model.decoder {
+			Decoder::Llama(m) => m.linears_mut(),
+			Decoder::Gpt2(m) => m.linears_mut(),
+		};
+		for linear in linears.into_iter().filter(|l| config.targets(&l.module)) {
+			let (a, b) = layers.remove(&linear.module).ok_or_else(|| {
+				crate::Error::Invalid(format!("the adapter has no weights for {}", linear.module))
+			})?;
+			let dims = linear.weight.dims()?;
+			linear.lora =
+				Some(builder::loaded_layer(&config, &linear.module, dims, (&a, &b), &device)?);
+		}
+		builder::no_weights_left(layers)?;
+		model.lora = Some(config);
+		Ok(model)
+	}
+
 	pub fn device(&self) -> &Device {
 		&self.device
 	}

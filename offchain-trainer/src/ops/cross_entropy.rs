@@ -145,12 +145,24 @@ pub fn cross_entropy_rows(logits: &Tensor, targets: &Tensor) -> Result<Tensor> {
 
 /// Mean NLL over the positions where `mask` is 1: logits (B, T, V), targets and mask (B, T).
 pub fn masked_cross_entropy(logits: &Tensor, targets: &Tensor, mask: &Tensor) -> Result<Tensor> {
+	let mask = mask.flatten_all()?.to_dtype(logits.dtype())?;
+	let count = reduce::sum_all(&mask)?.to_dtype(DType::F64)?.to_scalar::<f64>()?.max(1.0);
+	weighted_cross_entropy_sum(logits, targets, &mask)? / count
+}
+
+/// Σ over positions of weight × NLL: logits (B, T, V), targets and weights (B, T) (or
+/// flattened). The influence attribution weighs each token by its file's acceptance weight,
+/// and 0 for other contributors' tokens.
+pub fn weighted_cross_entropy_sum(
+	logits: &Tensor,
+	targets: &Tensor,
+	weights: &Tensor,
+) -> Result<Tensor> {
 	let (batch, time, vocab) = logits.dims3()?;
 	let per_token =
 		cross_entropy_rows(&logits.reshape((batch * time, vocab))?, &targets.flatten_all()?)?;
-	let mask = mask.flatten_all()?.to_dtype(per_token.dtype())?;
-	let count = reduce::sum_all(&mask)?.to_dtype(DType::F64)?.to_scalar::<f64>()?.max(1.0);
-	reduce::sum_all(&(per_token * mask)?)? / count
+	let weights = weights.flatten_all()?.to_dtype(per_token.dtype())?;
+	reduce::sum_all(&(per_token * weights)?)
 }
 
 #[cfg(test)]
@@ -177,6 +189,14 @@ mod tests {
 		let targets = Tensor::new(&[[1u32, 6, 0], [3, 3, 2]], &Device::Cpu)?;
 		let mask = Tensor::new(&[[1f64, 1., 0.], [1., 0., 1.]], &Device::Cpu)?;
 		check_gradient(&logits, |l| masked_cross_entropy(l, &targets, &mask), 1e-7)
+	}
+
+	#[test]
+	fn weighted_gradient_matches_finite_differences() -> Result<()> {
+		let logits = random_tensor(&[2, 3, 7], 6)?;
+		let targets = Tensor::new(&[[1u32, 6, 0], [3, 3, 2]], &Device::Cpu)?;
+		let weights = Tensor::new(&[[80f64, 0., 80.], [0., 100., 100.]], &Device::Cpu)?;
+		check_gradient(&logits, |l| weighted_cross_entropy_sum(l, &targets, &weights), 1e-6)
 	}
 
 	#[test]

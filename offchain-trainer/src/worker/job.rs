@@ -24,16 +24,22 @@ pub struct Protocol {
 	pub max_eval_windows: usize,
 	/// Passes over the data when a job gives a step count (the step count then decides).
 	pub epochs_for_steps: usize,
+	/// TracIn's checkpoints for the attribution: the adapter is kept after this many steps,
+	/// evenly spaced through the run, the last one the final step
+	/// (`influence::checkpoint_steps`); each weighs the learning rates of the steps since the
+	/// previous one (`influence::checkpoints`). See docs/ATTRIBUTION.md.
+	pub influence_checkpoints: usize,
 }
 
 /// The rules of this worker version.
 pub const PROTOCOL: Protocol = Protocol {
-	version: 1,
+	version: 2,
 	weight_decay: 0.0,
 	max_grad_norm: 1.0,
 	lora_dropout: 0.0,
 	max_eval_windows: 32,
 	epochs_for_steps: 1_000_000,
+	influence_checkpoints: 4,
 };
 
 /// A job's run, as this worker performs it.

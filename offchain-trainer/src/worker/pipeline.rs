@@ -3,7 +3,6 @@
 //! runs it for the jobs it takes; `replay` runs the same steps on local files.
 
 use super::{
-	attribution,
 	dataset::{self, JobData, SnapshotRef},
 	ipfs::Ipfs,
 	job::{self, PROTOCOL},
@@ -137,7 +136,8 @@ pub async fn produce(
 	let Inputs { base, base_path, base_cached, data } = inputs;
 	let blocking = {
 		let (plan, run_dir, settings) = (plan.clone(), run_dir.to_path_buf(), *settings);
-		let (expected_weights, sink) = (expected_weights.clone(), log.sink.clone());
+		let (expected_weights, sink, log) =
+			(expected_weights.clone(), log.sink.clone(), log.clone());
 		move || -> Result<(run::Trained, JobData)> {
 			let mut loaded = BaseModel::load(&base_path)?;
 			let tokenizer_hash = loaded.tokenizer.hash();
@@ -154,14 +154,36 @@ pub async fn produce(
 			loaded.name = base.name.clone();
 			let writer = sink.map(|s| Box::new(s) as Box<dyn Write>);
 			let mut events = Events::to_writer(writer, settings.quiet).observe(move |event| {
-				if let (Event::Step { tokens_per_second, .. }, Some(metrics)) = (event, &metrics) {
-					Metrics::bump(&metrics.steps);
-					metrics.set_tokens_per_second(*tokens_per_second);
+				match (event, &metrics) {
+					(Event::Step { tokens_per_second, .. }, Some(metrics)) => {
+						Metrics::bump(&metrics.steps);
+						metrics.set_tokens_per_second(*tokens_per_second);
+					},
+					// The attribution is long work of its own: a line for it.
+					(Event::InfluenceStart { checkpoints, contributors, passes, .. }, _) => log
+						.event(
+							id,
+							"attributing",
+							format!(
+								"attribution: influence of {contributors} contributor(s) at \
+								 {checkpoints} checkpoint(s), {passes} passes"
+							),
+							json!({}),
+						),
+					(Event::InfluenceDone { seconds }, _) => log.event(
+						id,
+						"attributed",
+						format!("attribution done in {seconds:.0} s"),
+						json!({ "seconds": seconds }),
+					),
+					_ => {},
 				}
 			});
 			let run = run::Run {
 				base: &loaded,
 				data: &data,
+				// A job names no held-out target yet: the eval split comes from the data.
+				target: None,
 				plan: &plan,
 				level: settings.kernel_level,
 				prefer_cpu: settings.prefer_cpu,
@@ -180,7 +202,7 @@ pub async fn produce(
 		.await
 		.map_err(|e| Error::Invalid(format!("the training thread failed: {e}")))??;
 
-	let table = attribution::token_share(&data.files, &trained.tokens_by_source)?;
+	let table = &trained.table;
 	let read = |name: &str| {
 		let path = trained.adapter_dir.join(name);
 		std::fs::read(&path).map_err(|e| Error::io(&path, e))
@@ -189,7 +211,7 @@ pub async fn produce(
 	// commit any more, so that no trainer can attest another's work as its own.
 	let adapter_cid = cid_of(&read(crate::lora::ADAPTER_WEIGHTS)?);
 	let config_cid = cid_of(&read(crate::lora::ADAPTER_CONFIG)?);
-	let table_text = serde_json::to_vec_pretty(&table).expect("a table serialises");
+	let table_text = serde_json::to_vec_pretty(table).expect("a table serialises");
 	let table_path = run_dir.join(ATTRIBUTION_FILE);
 	std::fs::write(&table_path, &table_text).map_err(|e| Error::io(&table_path, e))?;
 	let table_cid = cid_of(&table_text);
@@ -230,8 +252,9 @@ pub async fn produce(
 	manifest["adapter_cid"] = json!(adapter_cid.to_string());
 	manifest["adapter_config_cid"] = json!(config_cid.to_string());
 	manifest["tokens_trained"] = json!(trained.tokens_trained);
-	manifest["attribution"] = serde_json::to_value(&table).expect("a table serialises");
+	manifest["attribution"] = serde_json::to_value(table).expect("a table serialises");
 	manifest["attribution_cid"] = json!(table_cid.to_string());
+	manifest["attribution_seconds"] = json!(trained.attribution_seconds);
 	manifest["worker"] = json!({
 		"account": account.map(AccountId::to_string),
 		"kernel_level": settings.kernel_level,

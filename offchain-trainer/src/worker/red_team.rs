@@ -137,29 +137,65 @@ fn train(
 	run_dir: &Path,
 	interrupt_after: Option<usize>,
 ) -> crate::Result<run::Trained> {
+	let stop_when = move |event: &Event| match (event, interrupt_after) {
+		(Event::Step { step, .. }, Some(after)) => *step >= after,
+		_ => false,
+	};
+	train_with(base, data, job, checkpoint_every, level, threads, run_dir, stop_when)
+}
+
+/// [`train`] with checkpoints every step on two threads, stopped once `stop_when` an event.
+fn train_until(
+	base: &Base,
+	data: &JobData,
+	job: &json::Job,
+	run_dir: &Path,
+	stop_when: impl Fn(&Event) -> bool + Send + 'static,
+) -> crate::Result<run::Trained> {
+	train_with(base, data, job, 1, None, 2, run_dir, stop_when)
+}
+
+#[allow(clippy::too_many_arguments)]
+fn train_with(
+	base: &Base,
+	data: &JobData,
+	job: &json::Job,
+	checkpoint_every: usize,
+	level: Option<KernelLevel>,
+	threads: usize,
+	run_dir: &Path,
+	stop_when: impl Fn(&Event) -> bool + Send + 'static,
+) -> crate::Result<run::Trained> {
 	let plan = job::plan(job, checkpoint_every)?;
 	let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap();
 	pool.install(|| {
 		let stop = Arc::new(AtomicBool::new(false));
 		let flag = stop.clone();
 		let mut events = Events::to_writer(None, true).observe(move |event| {
-			if let (Event::Step { step, .. }, Some(after)) = (event, interrupt_after) {
-				if *step >= after {
-					flag.store(true, Ordering::SeqCst);
-				}
+			if stop_when(event) {
+				flag.store(true, Ordering::SeqCst);
 			}
 		});
 		let mut loaded = crate::model::BaseModel::load(&base.path)?;
 		loaded.name = "tiny".into();
-		let run = run::Run { base: &loaded, data, plan: &plan, level, prefer_cpu: true, run_dir };
+		let run = run::Run {
+			base: &loaded,
+			data,
+			target: None,
+			plan: &plan,
+			level,
+			prefer_cpu: true,
+			run_dir,
+		};
 		run::train(&run, &mut events, stop)
 	})
 }
 
-/// Model hash, eval losses' bits, tokens trained, train tokens per file, adapter bytes.
-type Attested = (String, Option<u64>, Option<u64>, u64, Vec<usize>, Vec<u8>);
+/// Model hash, eval losses' bits, tokens trained, train tokens per file, adapter bytes, the
+/// attribution table as published (its root, its method and the scores' bits included).
+type Attested = (String, Option<u64>, Option<u64>, u64, Vec<usize>, Vec<u8>, String);
 
-/// Everything of a run that the chain compares, plus the adapter's bytes.
+/// Everything of a run that the chain compares, plus the adapter's and the table's bytes.
 fn attested(trained: &run::Trained) -> Attested {
 	let loss = |e: Option<crate::train::EvalResult>| e.map(|e| e.loss.to_bits());
 	(
@@ -169,7 +205,23 @@ fn attested(trained: &run::Trained) -> Attested {
 		trained.tokens_trained,
 		trained.tokens_by_source.clone(),
 		std::fs::read(trained.adapter_dir.join(lora::ADAPTER_WEIGHTS)).unwrap(),
+		serde_json::to_string(&trained.table).unwrap(),
 	)
+}
+
+/// The adapter copies a run kept for its attribution, by file name.
+fn kept_copies(run_dir: &Path) -> Vec<(String, Vec<u8>)> {
+	let mut copies: Vec<(String, Vec<u8>)> = std::fs::read_dir(run::influence_dir(run_dir))
+		.unwrap()
+		.map(|entry| entry.unwrap().path())
+		.filter(|path| path.extension().is_some_and(|e| e == "safetensors"))
+		.map(|path| {
+			let name = path.file_name().unwrap().to_string_lossy().into_owned();
+			(name, std::fs::read(&path).unwrap())
+		})
+		.collect();
+	copies.sort();
+	copies
 }
 
 fn three_files() -> JobData {
@@ -197,6 +249,7 @@ fn portable_results_do_not_depend_on_threads_or_instruction_set() {
 			results.push(attested(&trained));
 		}
 		assert!(results.windows(2).all(|pair| pair[0] == pair[1]), "results differ");
+		assert!(results[0].6.contains(attribution::TRACIN), "measured: {}", results[0].6);
 		// The comparison sees the run: another seed is another result.
 		let other = base.dir.path().join("other-seed");
 		let reseeded = train(&base, &data, &chain_job(4, 24, 0.1, 8), 1, None, 2, &other, None);
@@ -219,6 +272,59 @@ fn a_resumed_run_attests_what_an_uninterrupted_one_does() {
 		other => panic!("expected a stop after step 2, got {:?}", other.map(|t| t.outcome.steps)),
 	}
 	let resumed = train(&base, &data, &job, 1, None, 1, &broken, None).unwrap();
+	assert_eq!(attested(&resumed), expected);
+	// The attribution's adapter copies too: those before the stop were kept, the later
+	// ones written again with the same bits.
+	let copies = kept_copies(&whole);
+	assert_eq!(copies.len(), job::PROTOCOL.influence_checkpoints);
+	assert_eq!(kept_copies(&broken), copies);
+}
+
+/// Attack: none needed; an operator clears a run's `influence/` directory (or a disk loses
+/// it) and restarts. Resuming the checkpoint would leave the attribution without its first
+/// checkpoints' adapters: the resume is refused as `Invalid` (the job is abandoned, nothing
+/// was sent), never attested with a table made of what is left.
+#[test]
+fn a_checkpoint_without_the_attributions_earlier_copies_is_not_resumed() {
+	let data = three_files();
+	let job = chain_job(5, 24, 0.1, 3);
+	let base = base(tiny::tiny_llama());
+	let run_dir = base.dir.path().join("run");
+	assert!(matches!(
+		train(&base, &data, &job, 1, None, 2, &run_dir, Some(3)),
+		Err(Error::Interrupted { step: 3 })
+	));
+	std::fs::remove_dir_all(run::influence_dir(&run_dir)).unwrap();
+	match train(&base, &data, &job, 1, None, 2, &run_dir, None) {
+		Err(Error::Invalid(why)) => assert!(why.contains("adapter copies"), "{why}"),
+		other => panic!("resumed without the copies: {:?}", other.map(|_| ())),
+	}
+}
+
+/// Attack: none needed. A worker killed during the attribution (long work of its own,
+/// after training) resumes it: the checkpoints whose gradients were done are not done again,
+/// and the table is the one an uninterrupted worker publishes.
+#[test]
+fn an_attribution_stopped_halfway_resumes_to_the_same_table() {
+	let data = three_files();
+	let job = chain_job(5, 24, 0.1, 3);
+	let base = base(tiny::tiny_llama());
+	let whole = base.dir.path().join("whole");
+	let expected = attested(&train(&base, &data, &job, 1, None, 2, &whole, None).unwrap());
+	let broken = base.dir.path().join("broken");
+	let halfway = |event: &Event| matches!(event, Event::InfluenceCheckpoint { checkpoint: 2, .. });
+	match train_until(&base, &data, &job, &broken, halfway) {
+		Err(Error::Interrupted { step: 5 }) => {},
+		other => panic!("expected a stop in the attribution, got {:?}", other.map(|_| ())),
+	}
+	let kept = |dir: &Path| {
+		std::fs::read_dir(run::influence_dir(dir))
+			.unwrap()
+			.filter(|e| e.as_ref().unwrap().file_name().to_string_lossy().ends_with(".json"))
+			.count()
+	};
+	assert_eq!(kept(&broken), 2, "the first two checkpoints' inner products are kept");
+	let resumed = train(&base, &data, &job, 1, None, 2, &broken, None).unwrap();
 	assert_eq!(attested(&resumed), expected);
 }
 
@@ -371,56 +477,75 @@ fn the_events_before_the_reveal_do_not_give_the_result_away() {
 // ------------------------------------------------------------------------------------------
 // Attribution: who is paid for the data.
 
-fn shares(data: &JobData, split: &Split) -> Vec<(AccountId, u32)> {
-	let dataset = data::from_documents(
+fn dataset(data: &JobData, split: &Split) -> data::Dataset {
+	data::from_documents(
 		&data.documents,
 		data.files.len(),
 		data.hash.clone(),
 		&tiny::byte_tokenizer(),
 		split,
 	)
-	.unwrap();
-	let table = attribution::token_share(&data.files, &dataset.tokens_by_source).unwrap();
-	table.rows.iter().map(|row| (row.contributor.parse().unwrap(), row.parts)).collect()
+	.unwrap()
 }
 
-fn parts_of(rows: &[(AccountId, u32)], who: u8) -> u32 {
-	rows.iter().find(|(a, _)| *a == account(who)).map_or(0, |(_, parts)| *parts)
+/// Per file, its target tokens in the train split: all the influence can credit it for.
+fn trained_tokens(dataset: &data::Dataset) -> Vec<u32> {
+	let mut tokens = vec![0; dataset.tokens_by_source.len()];
+	for span in dataset.train_sources.iter().flatten() {
+		tokens[span.source as usize] += span.len;
+	}
+	tokens
 }
 
 /// Attack: a job creator (or a contributor who creates the job) holds a rival's files out of
-/// the credit. Eval windows earn nothing, and they are drawn with the job's seed, which the
-/// creator picks. With a long `sequence_length` and the largest `eval_fraction` (50%, at
-/// most 32 windows), grinding seeds puts the eval windows on the rival's part of the data.
+/// the credit. Eval windows are not trained on, so they earn no influence, and they are drawn
+/// with the job's seed, which the creator picks. With a long `sequence_length` and the
+/// largest `eval_fraction` (50%, at most 32 windows), grinding seeds puts the eval windows on
+/// the rival's part of the data. (The token share, which counted every token, held.)
+///
+/// A held-out target (`run::Run::target`, from which the eval split is then drawn) defeats
+/// it: all of the data is trained on. Chain jobs name no target yet, so today the attack
+/// works; this test pins that known limit (docs/ATTRIBUTION.md), and fails once it is gone.
 #[test]
-fn a_creator_cannot_hold_a_rivals_files_out_of_the_credit_by_choosing_the_seed() {
+fn a_held_out_target_stops_a_creator_holding_a_rivals_files_out_of_the_credit() {
 	// Alice and Bob, one file each of the same size: 4 windows, 2 of them eval.
 	let data = job_data(&[(1, 100, prose(1, 299)), (2, 100, prose(2, 299))]);
-	let mut worst = u32::MAX;
+	let target = job_data(&[(3, 100, prose(3, 600))]);
+	fn corpus(data: &JobData) -> data::Corpus<'_> {
+		data::Corpus { documents: &data.documents, sources: data.files.len(), hash: "" }
+	}
+	let (mut split_worst, mut target_worst) = (u32::MAX, u32::MAX);
 	for seed in 0..64 {
 		let split =
 			Split { seq_len: 149, eval_fraction: 0.5, max_eval_windows: 32, eval_seed: Some(seed) };
-		worst = worst.min(parts_of(&shares(&data, &split), 2));
+		split_worst = split_worst.min(trained_tokens(&dataset(&data, &split))[1]);
+		let held_out =
+			data::with_target(corpus(&data), corpus(&target), &tiny::byte_tokenizer(), &split);
+		target_worst = target_worst.min(trained_tokens(&held_out.unwrap())[1]);
 	}
-	assert!(worst >= 250_000_000, "a seed leaves Bob {worst} parts per billion of half the data");
+	assert!(target_worst >= 298, "a seed holds Bob's tokens out despite the target");
+	assert_eq!(split_worst, 0, "the known limit is gone: update docs/ATTRIBUTION.md and this test");
 }
 
-/// Attack: the same with the tail. Tokens after the last whole window are neither trained
+/// Attack: the same with the tail. Tokens after the last whole window were neither trained
 /// nor credited; the creator picks `sequence_length` (and the datanets' order), so the last
-/// contributor of a log (the newest) can be cut out whatever the seed.
+/// contributor of a log (the newest) could be cut out whatever the seed. The last window now
+/// wraps around to the start of the data.
 #[test]
 fn the_newest_contributor_is_not_cut_off_by_the_choice_of_sequence_length() {
 	// Alice 1000 tokens (with EOS), Bob 100 after her: windows of 250 end exactly at Alice's.
 	let data = job_data(&[(1, 100, prose(1, 999)), (2, 100, prose(2, 99))]);
-	let split =
-		Split { seq_len: 249, eval_fraction: 1e-9, max_eval_windows: 32, eval_seed: Some(1) };
-	let bob = parts_of(&shares(&data, &split), 2);
-	assert!(bob > 0, "Bob's 9% of the data earns {bob} parts");
+	let split = Split { seq_len: 249, eval_fraction: 0.0, max_eval_windows: 32, eval_seed: None };
+	let bob = trained_tokens(&dataset(&data, &split))[1];
+	// All but the first, the last window's first token: an input only, as in every window.
+	assert_eq!(bob, 99, "Bob's 9% of the data: {bob} of his 100 tokens are trained on");
 }
 
-/// Attack: many tiny files instead of one, for the end-of-document token each file adds.
-/// The gain is one token per file, and each file costs a submission's fee and deposit (and
-/// validators mark files under three words or 16 bytes down): it costs more than it earns.
+/// Attack: many tiny files instead of one, for the end-of-document token each file adds to
+/// the token share (the table's fallback; the influence adds up a file's tokens however it is
+/// cut). The gain is one token per file, and each file costs a submission's fee and deposit
+/// (and validators mark files under three words or 16 bytes down): it costs more than it
+/// earns.
 #[test]
 fn splitting_a_file_into_many_gains_at_most_one_token_per_file() {
 	let text = prose(9, 3000);
@@ -430,14 +555,7 @@ fn splitting_a_file_into_many_gains_at_most_one_token_per_file() {
 	files.push((3, 100, prose(5, 3000)));
 	let data = job_data(&files);
 	let split = Split { seq_len: 63, eval_fraction: 0.0, max_eval_windows: 32, eval_seed: None };
-	let dataset = data::from_documents(
-		&data.documents,
-		data.files.len(),
-		data.hash.clone(),
-		&tiny::byte_tokenizer(),
-		&split,
-	)
-	.unwrap();
+	let dataset = dataset(&data, &split);
 	let one: usize = dataset.tokens_by_source[0];
 	let many: usize = dataset.tokens_by_source[1..=pieces.len()].iter().sum();
 	// Windows cut the stream at arbitrary points: allow one window's slack on each side.

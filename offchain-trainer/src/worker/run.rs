@@ -1,13 +1,21 @@
 //! One job's training, once its base and data are on disk: the same steps `fine_tune` takes,
 //! with the job's settings, the job's seed for the eval split, the job's determinism class,
-//! checkpoints in the job's run directory and a stop flag for Ctrl-C.
+//! checkpoints in the job's run directory and a stop flag for Ctrl-C; then its attribution,
+//! by influence measured over copies of the adapter kept during training, under the same
+//! kernels.
 
-use super::{dataset::JobData, job::RunPlan, job::PROTOCOL};
+use super::{
+	attribution::{self, Table},
+	dataset::JobData,
+	job::RunPlan,
+	job::PROTOCOL,
+};
 use crate::{
-	data::{self, Split},
+	data::{self, Corpus, Split},
 	device,
 	events::Events,
 	hash,
+	influence::{self, Tracin},
 	kernels::{self, KernelLevel, Kernels},
 	lora::{self, LoraConfig},
 	model::{BaseModel, LoraSetup, Model},
@@ -33,6 +41,10 @@ pub struct Trained {
 	/// The adapter as trained (target modules resolved).
 	pub lora: LoraConfig,
 	pub base_config: serde_json::Value,
+	/// Who is paid for the data, and how it was measured.
+	pub table: Table,
+	/// Seconds the attribution took (this run's, not agreed between workers).
+	pub attribution_seconds: f64,
 }
 
 /// Where a run keeps its checkpoint and its adapter.
@@ -45,11 +57,21 @@ pub fn adapter_dir(run_dir: &Path) -> PathBuf {
 	run_dir.join("adapter")
 }
 
+/// Where a run keeps the adapter copies and inner products of its attribution.
+pub fn influence_dir(run_dir: &Path) -> PathBuf {
+	run_dir.join("influence")
+}
+
 /// One run's inputs and this worker's choices for it.
 pub struct Run<'a> {
 	/// The base, its hashes checked; its name is recorded in the adapter's config.
 	pub base: &'a BaseModel,
 	pub data: &'a JobData,
+	/// Held-out data that stands for what the model is for: the eval split is drawn from it
+	/// (and the attribution measures influence on it) while all of `data` is trained on.
+	/// None: the eval split is drawn from `data`'s windows with the job's seed. Chain jobs
+	/// name no target yet (docs/ATTRIBUTION.md, "The target").
+	pub target: Option<&'a JobData>,
 	pub plan: &'a RunPlan,
 	/// Cap on the portable kernels' instruction set.
 	pub level: Option<KernelLevel>,
@@ -59,9 +81,10 @@ pub struct Run<'a> {
 	pub run_dir: &'a Path,
 }
 
-/// Trains the run, resuming from its directory's checkpoint if there is one.
-pub fn train(run: &Run, events: &mut Events, stop: Arc<AtomicBool>) -> Result<Trained> {
-	let Run { base, data, plan, level, prefer_cpu, run_dir } = *run;
+/// Trains the run, resuming from its directory's checkpoint if there is one, and measures
+/// its attribution.
+pub fn train<'a>(run: &Run<'a>, events: &mut Events, stop: Arc<AtomicBool>) -> Result<Trained> {
+	let Run { base, data, target, plan, level, prefer_cpu, run_dir } = *run;
 	let _kernels = kernels::scope(plan.kernels, level);
 	// Portable results are defined by the CPU kernels; a GPU would compute other bits.
 	let device = device::select(prefer_cpu || plan.kernels == Kernels::Portable);
@@ -71,13 +94,21 @@ pub fn train(run: &Run, events: &mut Events, stop: Arc<AtomicBool>) -> Result<Tr
 		max_eval_windows: PROTOCOL.max_eval_windows,
 		eval_seed: Some(plan.options.seed),
 	};
-	let dataset = data::from_documents(
-		&data.documents,
-		data.files.len(),
-		data.hash.clone(),
-		&base.tokenizer,
-		&split,
-	)?;
+	let corpus = |data: &'a JobData| Corpus {
+		documents: &data.documents,
+		sources: data.files.len(),
+		hash: &data.hash,
+	};
+	let dataset = match target {
+		None => data::from_documents(
+			&data.documents,
+			data.files.len(),
+			data.hash.clone(),
+			&base.tokenizer,
+			&split,
+		)?,
+		Some(target) => data::with_target(corpus(data), corpus(target), &base.tokenizer, &split)?,
+	};
 	let lora = base.adapter_for(&plan.lora);
 	let model = Model::build(
 		base,
@@ -86,7 +117,10 @@ pub fn train(run: &Run, events: &mut Events, stop: Arc<AtomicBool>) -> Result<Tr
 		LoraSetup::Fresh { config: lora.clone(), seed: plan.options.seed },
 	)?;
 	let mut trainer = Trainer::new(&model, &dataset, &base.weights_hash, plan.options.clone())?;
-	trainer.interrupt_on(stop);
+	trainer.interrupt_on(stop.clone());
+	let snapshots = influence_dir(run_dir);
+	let steps = influence::checkpoint_steps(trainer.total_steps(), PROTOCOL.influence_checkpoints);
+	trainer.keep_snapshots(&snapshots, steps.clone());
 	let checkpoint = checkpoint_dir(run_dir);
 	trainer.resume_from(&checkpoint)?;
 	let outcome = trainer.run(Some(&checkpoint), events)?;
@@ -94,6 +128,21 @@ pub fn train(run: &Run, events: &mut Events, stop: Arc<AtomicBool>) -> Result<Tr
 	let tensors = model.adapter_tensors();
 	let adapter_dir = adapter_dir(run_dir);
 	lora::save_adapter(&adapter_dir, &lora, &tensors, &base.name, model.fan_in_fan_out())?;
+
+	let (contributors, groups) = attribution::contributors(&data.files);
+	let checkpoints = influence::checkpoints(&steps, trainer.schedule());
+	let measured = Tracin {
+		model: &model,
+		dataset: &dataset,
+		groups: &groups,
+		checkpoints: &checkpoints,
+		dir: &snapshots,
+		batch_size: plan.options.batch_size,
+		stop: Some(&stop),
+	}
+	.run(events)?;
+	let table =
+		attribution::table(&data.files, &dataset.tokens_by_source, &contributors, &measured)?;
 	Ok(Trained {
 		outcome,
 		model_hash: hash::tensors_hash(&tensors)?,
@@ -103,5 +152,7 @@ pub fn train(run: &Run, events: &mut Events, stop: Arc<AtomicBool>) -> Result<Tr
 		dataset_hash: dataset.hash,
 		lora,
 		base_config: serde_json::to_value(&base.config).expect("a config serialises"),
+		table,
+		attribution_seconds: measured.seconds,
 	})
 }
