@@ -108,11 +108,6 @@ pub async fn fetch_inputs(
 	Ok(Inputs { base, base_path, base_cached: true, data })
 }
 
-/// `sha256:<hex>` of a registered 32-byte hash.
-fn sha256_text(hash: &[u8; 32]) -> String {
-	format!("sha256:{}", hex::encode(hash))
-}
-
 /// Checks the base file against the chain's hashes, trains, writes the adapter, its config,
 /// the attribution table and the manifest into `run_dir`, and returns the result to attest
 /// (with their CIDs; `publish` puts them on IPFS later).
@@ -131,8 +126,8 @@ pub async fn produce(
 	let plan = job::plan(job, settings.checkpoint_every)?;
 	log.event(id, "training", format!("training ({:?} kernels)", plan.kernels), json!({}));
 	std::fs::create_dir_all(run_dir).map_err(|e| Error::io(run_dir, e))?;
-	let expected_weights = sha256_text(&inputs.base.weights_hash.0);
-	let expected_tokenizer = sha256_text(&inputs.base.tokenizer_hash.0);
+	let expected_weights = crate::hash::sha256_text(&inputs.base.weights_hash.0);
+	let expected_tokenizer = crate::hash::sha256_text(&inputs.base.tokenizer_hash.0);
 	let Inputs { base, base_path, base_cached, data } = inputs;
 	let blocking = {
 		let (plan, run_dir, settings) = (plan.clone(), run_dir.to_path_buf(), *settings);
