@@ -15,6 +15,10 @@ pub const BASE_MODEL: &str = "base";
 /// Stop sequences a request may give (OpenAI's limit).
 pub const MAX_STOP_SEQUENCES: usize = 4;
 
+/// Longest stop sequence, in bytes: each generated token is checked against every prefix of
+/// every sequence while the model is held, so an unbounded one would stall every request.
+pub const MAX_STOP_BYTES: usize = 64;
+
 /// What a request's `model` names: the base alone, or a chain model (its adapter on the base)
 /// by its decimal chain id, `"7"`. Only those two spellings: one name per model keeps logs
 /// and metering unambiguous.
@@ -162,9 +166,14 @@ pub fn parse_chat(body: &[u8]) -> Result<ChatRequest, ApiError> {
 		Some(RawStop::One(one)) => vec![one],
 		Some(RawStop::Many(many)) => many,
 	};
-	if stop.len() > MAX_STOP_SEQUENCES || stop.iter().any(String::is_empty) {
+	if stop.len() > MAX_STOP_SEQUENCES
+		|| stop.iter().any(|s| s.is_empty() || s.len() > MAX_STOP_BYTES)
+	{
 		return Err(ApiError::bad_request(
-			format!("`stop` takes at most {MAX_STOP_SEQUENCES} non-empty sequences"),
+			format!(
+				"`stop` takes at most {MAX_STOP_SEQUENCES} non-empty sequences of at most \
+				 {MAX_STOP_BYTES} bytes"
+			),
 			Some("stop"),
 		));
 	}
@@ -565,6 +574,7 @@ mod tests {
 				Some("stop"),
 			),
 			(json!({"model": "7", "messages": user, "stop": [""]}), Some("stop")),
+			(json!({"model": "7", "messages": user, "stop": ["x".repeat(65)]}), Some("stop")),
 			(
 				json!({"model": "7", "messages": user, "tools": [{"type": "function"}]}),
 				Some("tools"),
