@@ -483,6 +483,12 @@ impl ApiError {
 		Self::new(500, "server_error", None, message)
 	}
 
+	/// 499 (nginx's "client closed request"): the client left while its request waited for
+	/// the model. Nothing was generated or metered; only the log sees it.
+	pub fn client_gone() -> ApiError {
+		Self::new(499, "client_closed_request", None, "the client left before its turn".into())
+	}
+
 	pub fn body(&self) -> Value {
 		json!({
 			"error": {

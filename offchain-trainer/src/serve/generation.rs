@@ -87,14 +87,19 @@ impl Generator {
 
 	/// Waits for the model (tokio's mutex serves waiters in order), then generates `job`,
 	/// handing each piece of the answer to `on_text`; generation stops early when it breaks
-	/// (the client left).
+	/// (the client left). A request whose client left while it waited (`wanted` false at
+	/// its turn) is not generated at all, so the operator pays for nothing no one receives.
 	pub async fn run(
 		&self,
 		ticket: Ticket,
 		job: Job,
+		wanted: impl Fn() -> bool,
 		mut on_text: impl FnMut(&str) -> ControlFlow<()> + Send + 'static,
 	) -> Result<Outcome, ApiError> {
 		let _turn = self.turn.lock().await;
+		if !wanted() {
+			return Err(ApiError::client_gone());
+		}
 		let tokenizer = self.tokenizer.clone();
 		let work = move || {
 			let _ticket = ticket;

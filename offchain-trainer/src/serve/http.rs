@@ -221,6 +221,8 @@ async fn whole_answer(
 	let prompt_tokens = prepared.prompt.len();
 	let Prepared { request, ticket, .. } = prepared;
 	tokio::spawn(async move {
+		let left = gone.clone();
+		let wanted = move || !left.load(Ordering::SeqCst);
 		let on_text = move |_: &str| {
 			if gone.load(Ordering::SeqCst) {
 				ControlFlow::Break(())
@@ -228,7 +230,7 @@ async fn whole_answer(
 				ControlFlow::Continue(())
 			}
 		};
-		let outcome = app.generator.run(ticket, job, on_text).await;
+		let outcome = app.generator.run(ticket, job, wanted, on_text).await;
 		account(&app, request.model, prompt_tokens, &outcome, started, false);
 		let _ = done.send(outcome);
 	});
@@ -261,7 +263,9 @@ fn stream_answer(
 				Ok(()) => ControlFlow::Continue(()),
 				Err(_) => ControlFlow::Break(()),
 			};
-		let outcome = app.generator.run(ticket, job, on_text).await;
+		let listening = events.clone();
+		let wanted = move || !listening.is_closed();
+		let outcome = app.generator.run(ticket, job, wanted, on_text).await;
 		account(&app, request.model, prompt.len(), &outcome, started, true);
 		match outcome {
 			Ok(outcome) => {
