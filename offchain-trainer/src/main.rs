@@ -105,15 +105,8 @@ struct ServeArgs {
 	#[arg(long, value_name = "ID=DIR", conflicts_with = "node",
 		value_parser = openledger_trainer::serve::catalog::parse_local)]
 	adapter: Vec<(u64, PathBuf)>,
-	/// A Kubo RPC API (or `openledger ipfs serve --kubo-api`) to fetch adapters from.
-	#[arg(long, value_name = "URL")]
-	ipfs_api: Option<String>,
-	/// IPFS trustless gateways to fetch adapters from (before the datanets' own).
-	#[arg(long, value_name = "URL")]
-	gateway: Vec<String>,
-	/// A block store to fetch adapters from.
-	#[arg(long, value_name = "DIR")]
-	store: Option<PathBuf>,
+	#[command(flatten)]
+	content: ContentArgs,
 	/// Where the ledger of metered tokens and the fetched adapters are kept [default:
 	/// ~/.local/share/openledger/serve].
 	#[arg(long, value_name = "DIR")]
@@ -168,6 +161,32 @@ struct ReplayArgs {
 }
 
 /// The account a command signs with, as the `openledger` CLI takes it.
+/// Where `work` and `serve` fetch content (bases, datasets, adapters) and `work` publishes
+/// its results: the operator's own sources, asked before the datanets' published gateways.
+#[derive(Args)]
+struct ContentArgs {
+	/// A Kubo RPC API (or `openledger ipfs serve --kubo-api`) to fetch from (`work` also
+	/// publishes to it).
+	#[arg(long, value_name = "URL")]
+	ipfs_api: Option<String>,
+	/// IPFS trustless gateways to fetch from (before the datanets' own).
+	#[arg(long, value_name = "URL")]
+	gateway: Vec<String>,
+	/// A block store to keep fetched (and, for `work`, published) content in.
+	#[arg(long, value_name = "DIR")]
+	store: Option<PathBuf>,
+}
+
+impl ContentArgs {
+	fn options(self) -> openledger_trainer::worker::ipfs::IpfsOptions {
+		openledger_trainer::worker::ipfs::IpfsOptions {
+			store: self.store,
+			gateways: self.gateway,
+			ipfs_api: self.ipfs_api,
+		}
+	}
+}
+
 #[derive(Args)]
 struct SignerArgs {
 	/// Sign with this keystore key (password from OPENLEDGER_PASSWORD).
@@ -211,15 +230,8 @@ struct WorkArgs {
 	node: String,
 	#[command(flatten)]
 	signer: SignerArgs,
-	/// A Kubo RPC API (or `openledger ipfs serve --kubo-api`) to fetch from and publish to.
-	#[arg(long, value_name = "URL")]
-	ipfs_api: Option<String>,
-	/// IPFS trustless gateways to fetch from (after the datanets' own).
-	#[arg(long, value_name = "URL")]
-	gateway: Vec<String>,
-	/// A block store to keep fetched and published content in.
-	#[arg(long, value_name = "DIR")]
-	store: Option<PathBuf>,
+	#[command(flatten)]
+	content: ContentArgs,
 	/// Where the worker records its jobs, salts, checkpoints and fetched bases.
 	#[arg(long, value_name = "DIR")]
 	state: PathBuf,
@@ -616,11 +628,7 @@ fn work(args: WorkArgs) -> Result<()> {
 	let options = worker::WorkOptions {
 		node: args.node,
 		signer,
-		ipfs: worker::ipfs::IpfsOptions {
-			store: args.store,
-			gateways: args.gateway,
-			ipfs_api: args.ipfs_api,
-		},
+		ipfs: args.content.options(),
 		state: args.state,
 		prefer_cpu: matches!(args.device, WorkDevice::Cpu),
 		register,
@@ -639,7 +647,6 @@ fn serve(args: ServeArgs) -> Result<()> {
 	use openledger_client::keystore::Keystore;
 	use openledger_trainer::{
 		serve::{ChainOptions, ServeOptions, Server, Source},
-		worker::ipfs::IpfsOptions,
 		Error,
 	};
 	let source = match args.node {
@@ -660,11 +667,7 @@ fn serve(args: ServeArgs) -> Result<()> {
 			Source::Chain(Box::new(ChainOptions {
 				node,
 				signer,
-				ipfs: IpfsOptions {
-					store: args.store,
-					gateways: args.gateway,
-					ipfs_api: args.ipfs_api,
-				},
+				ipfs: args.content.options(),
 				state,
 				price: args.price,
 				pay_every: args.pay_every,
