@@ -151,7 +151,7 @@ pub fn with_target(
 	let pool = Stream::tokenize(target.documents, target.sources, tokenizer)?.windows(
 		split.seq_len,
 		1,
-		"the held-out target",
+		"the held-out eval set (a job's eval datanet: its txt and md files)",
 	)?;
 	let count = pool.len().min(split.max_eval_windows.max(1));
 	let chosen = eval_windows(pool.len(), count, split.eval_seed);
@@ -386,7 +386,7 @@ mod tests {
 		assert_ne!(again.hash, dataset.hash, "the target is part of the run");
 		let short = Corpus { documents: &short, ..target };
 		let err = with_target(data, short, &byte_tokenizer(), &split).unwrap_err().to_string();
-		assert!(err.contains("held-out target"), "{err}");
+		assert!(err.contains("held-out eval set"), "{err}");
 	}
 
 	#[test]

@@ -84,8 +84,10 @@ enum Command {
 
 #[derive(Args)]
 struct ServeArgs {
-	/// WebSocket RPC URL of a node: serve its verified models on --base and pay for their use.
-	/// Without it, serve offline (the base and any --adapter).
+	/// WebSocket RPC URL of a node: serve its verified models on --base and pay for their use
+	/// with --key or --suri, a key that signs for this server alone (a payment whose outcome
+	/// was lost is told apart by the key's nonce). Without it, serve offline (the base and
+	/// any --adapter).
 	#[arg(long, value_name = "URL")]
 	node: Option<String>,
 	/// Pays for use (needed with --node unless --price is 0).

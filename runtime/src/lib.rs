@@ -61,10 +61,10 @@ pub const VERSION: RuntimeVersion = RuntimeVersion {
 	spec_name: Cow::Borrowed("openledger"),
 	impl_name: Cow::Borrowed("openledger"),
 	authoring_version: 1,
-	spec_version: 104,
+	spec_version: 105,
 	impl_version: 1,
 	apis: apis::RUNTIME_API_VERSIONS,
-	transaction_version: 1,
+	transaction_version: 2,
 	system_version: 1,
 };
 
@@ -152,6 +152,7 @@ type Migrations = (
 	pallet_datanets::migrations::v1::MigrateV0ToV1<Runtime>,
 	pallet_datanets::migrations::v2::MigrateV1ToV2<Runtime>,
 	pallet_datanets::migrations::v3::MigrateV2ToV3<Runtime>,
+	pallet_models::migrations::v1::MigrateV0ToV1<Runtime>,
 );
 
 pub type Executive = frame_executive::Executive<

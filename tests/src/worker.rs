@@ -166,3 +166,29 @@ pub async fn accepted_shakespeare(host: &crate::cli::Cli, node: &Node) {
 	let ballots = [(&dev::bob(), true, 80), (&dev::charlie(), true, 80), (&dev::dave(), true, 70)];
 	crate::vote_sealed_on(&node.client().await, node, &ids, &ballots).await;
 }
+
+/// A held-out eval datanet: a text datanet Ferdie creates (20-block vote periods), Bob and
+/// Dave bond 200 OPEN on, and Charlie's Othello excerpt (2.5 kB) accepted into it through
+/// `host`. Returns its id.
+pub async fn accepted_eval_datanet(host: &crate::cli::Cli, node: &Node) -> u32 {
+	use subxt_signer::sr25519::dev;
+	let created = host.json(
+		&words(
+			"--suri //Ferdie datanet create --name Held-out --modality text \
+			 --commit-period 20 --reveal-period 20",
+		),
+		None,
+	);
+	let datanet = created["id"].as_u64().unwrap().to_string();
+	for validator in ["//Bob", "//Dave"] {
+		host.json(&["--suri", validator, "validator", "bond", "--datanet", &datanet, "200"], None);
+	}
+	let othello = host.file("othello.txt", &excerpt("othello_gut.txt", 2500));
+	let submitted =
+		host.json(&["--suri", "//Charlie", "submit", &othello, "--datanet", &datanet], None);
+	let ids: Vec<u64> =
+		submitted.as_array().unwrap().iter().map(|s| s["submission"].as_u64().unwrap()).collect();
+	let ballots = [(&dev::bob(), true, 80), (&dev::dave(), true, 80)];
+	crate::vote_sealed_on(&node.client().await, node, &ids, &ballots).await;
+	datanet.parse().unwrap()
+}

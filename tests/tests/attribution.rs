@@ -5,11 +5,13 @@
 //! chain, and each contributor claims its exact share with `openledger attribution claim`;
 //! a second claim pays only what accrued since, and a forged proof is refused.
 
-use openledger_client::{attribution::PublishedTable, Chain};
+use openledger_client::{attribution::PublishedTable, Chain, Landing, Sent};
 use openledger_e2e::{
 	cli::Cli,
 	free_port, http, run_js_check, trainer_binary, trainer_data,
-	worker::{accepted_shakespeare, futures_block, wait_until, words, Worker},
+	worker::{
+		accepted_eval_datanet, accepted_shakespeare, futures_block, wait_until, words, Worker,
+	},
 	Node, Running,
 };
 use openledger_primitives::attribution::PARTS_PER_WHOLE;
@@ -51,20 +53,24 @@ async fn a_used_model_pays_each_contributor_its_exact_share() {
 	// Alice's two excerpts and Ferdie's one, accepted; the host serves them and the base.
 	let host = Cli::new(&node, "attribution-host");
 	accepted_shakespeare(&host, &node).await;
+	// Charlie's Othello, in a datanet of its own: the job's held-out eval set.
+	let eval_datanet = accepted_eval_datanet(&host, &node).await;
 	host.json(&["ipfs", "add", gguf.to_str().unwrap()], None);
 	let served = host.serve();
 	let (gateway, kubo) = (served.gateway.clone(), served.kubo.clone());
 
 	// Two workers verify a model.
-	let job = host.json(
-		&words(
-			"--suri //Alice job create --base 0 --datanet 0 --bounty 10 --attestations 2 \
-			 --max-attesters 3 --commit-period 100 --reveal-period 100 --steps 6 --lr 0.02 --batch-size 2 \
-			 --seq-len 64 --rank 4 --alpha 8 --target q_proj,v_proj --eval-fraction 0.1 \
-			 --determinism portable",
-		),
-		None,
+	let eval_arg = eval_datanet.to_string();
+	let mut create = words(
+		"--suri //Alice job create --base 0 --datanet 0 --bounty 10 --attestations 2 \
+		 --max-attesters 3 --commit-period 100 --reveal-period 100 --steps 6 --lr 0.02 \
+		 --batch-size 2 --seq-len 64 --rank 4 --alpha 8 --target q_proj,v_proj \
+		 --determinism portable --eval-datanet",
 	);
+	create.push(&eval_arg);
+	let job = host.json(&create, None);
+	assert_eq!(job["eval"]["datanet"], eval_datanet, "the chain snapshots the eval set: {job}");
+	assert_eq!(job["hyper"]["evalFraction"], 0.0);
 	let job_id = job["id"].as_u64().unwrap();
 	let eve = Worker::new("pay-eve", &node, "//Eve", &["--ipfs-api", &kubo], "1");
 	let dave =
@@ -84,7 +90,7 @@ async fn a_used_model_pays_each_contributor_its_exact_share() {
 	let shown =
 		host.json(&["attribution", "show", &model.to_string(), "--gateway", &gateway], None);
 	let rows = shown["rows"].as_array().unwrap().clone();
-	assert_eq!(rows.len(), 2, "Alice and Ferdie: {shown}");
+	assert_eq!(rows.len(), 2, "Alice and Ferdie, not the eval set's Charlie: {shown}");
 	let parts_of = |who: &subxt_signer::sr25519::Keypair| {
 		let address = AccountId32(who.public_key().0).to_string();
 		rows.iter().find(|r| r["contributor"] == address).unwrap()["parts"].as_u64().unwrap()
@@ -163,6 +169,18 @@ async fn a_used_model_pays_each_contributor_its_exact_share() {
 		tokio::time::sleep(Duration::from_millis(500)).await;
 	}
 	assert_eq!(paid_in, due, "serve pays for every metered token");
+	// How serve would learn what became of a payment whose outcome was lost: Bob's nonce
+	// passed every nonce he signed with; one he never used is pending until its lifetime ends.
+	let bob = AccountId32(dev::bob().public_key().0);
+	let now = node.finalized_number().await;
+	for (nonce, valid_until, expected) in [
+		(0, now, Landing::Landed),
+		(1_000, now + 5, Landing::Pending),
+		(1_000, now - 1, Landing::Dead),
+	] {
+		let landing = chain.landing(&bob, &Sent { nonce, valid_until }).await.unwrap();
+		assert_eq!(landing, expected, "nonce {nonce}, valid until {valid_until}");
+	}
 	let pool = chain.attribution_model(model).await.unwrap();
 	let to_contributors: u128 = pool.to_contributors.parse().unwrap();
 	assert_eq!(to_contributors, due * 70 / 100);

@@ -150,9 +150,16 @@ pub struct CreateArgs {
 	schedule: ScheduleArg,
 	#[arg(long, default_value_t = 42)]
 	seed: u64,
-	/// Share of the data held out for the eval losses (0 < f <= 0.5).
-	#[arg(long, default_value_t = 0.05)]
-	eval_fraction: f64,
+	/// Share of the data held out for the eval losses and the attribution (0 < f <= 0.5).
+	/// Held-out windows earn their contributors nothing, and the influence is measured on
+	/// the data itself: prefer --eval-datanet [default: 0.05, none with --eval-datanet].
+	#[arg(long, conflicts_with = "eval_datanet")]
+	eval_fraction: Option<f64>,
+	/// A datanet held out of training whose accepted files are the eval set: what the model
+	/// is for. The losses and each contributor's influence (its share of usage fees) are
+	/// measured on it; without it, on a split of the training data.
+	#[arg(long)]
+	eval_datanet: Option<u32>,
 	/// How reproducible the runs must be: trainers agree only within one class.
 	#[arg(long, value_enum, default_value = "portable")]
 	determinism: DeterminismArg,
@@ -167,6 +174,11 @@ fn billionths(name: &str, value: f64, max: f64) -> CliResult<u64> {
 }
 
 fn spec(args: CreateArgs) -> CliResult<JobSpec<u128, u32>> {
+	if let Some(eval) = args.eval_datanet.filter(|eval| args.datanets.contains(eval)) {
+		return Err(CliError::input(format!(
+			"--eval-datanet {eval} is also a --datanet: the eval set must be held out of training"
+		)));
+	}
 	let source = match (args.base, args.refine) {
 		(_, Some(model)) => ModelSource::Refine(model),
 		(Some(base), None) => ModelSource::Base(base),
@@ -202,7 +214,12 @@ fn spec(args: CreateArgs) -> CliResult<JobSpec<u128, u32>> {
 			ScheduleArg::Cosine => LrSchedule::Cosine,
 		},
 		seed: args.seed,
-		eval_fraction: Perbill(billionths("eval-fraction", args.eval_fraction, 0.5)? as u32),
+		eval_fraction: match args.eval_datanet {
+			Some(_) => Perbill(0),
+			None => {
+				Perbill(billionths("eval-fraction", args.eval_fraction.unwrap_or(0.05), 0.5)? as u32)
+			},
+		},
 	};
 	Ok(JobSpec {
 		source,
@@ -215,6 +232,7 @@ fn spec(args: CreateArgs) -> CliResult<JobSpec<u128, u32>> {
 		max_attesters: args.max_attesters.unwrap_or(args.attestations + 1),
 		commit_period: args.commit_period,
 		reveal_period: args.reveal_period,
+		eval_datanet: args.eval_datanet,
 	})
 }
 
@@ -239,6 +257,16 @@ fn describe(job: &json::Job) -> String {
 		("status", format!("{status}, {}", job.phase)),
 		("trains", source),
 		("data", data),
+		(
+			"eval set",
+			match &job.eval {
+				Some(s) => format!(
+					"datanet {} first {} files (head {:?}), held out",
+					s.datanet, s.count, s.head
+				),
+				None => format!("{:.1}% of the data", job.hyper.eval_fraction * 100.0),
+			},
+		),
 		("method", method(&job.method)),
 		("hyper-parameters", hyper(&job.hyper)),
 		("determinism", job.determinism.clone()),
@@ -320,4 +348,47 @@ pub async fn run(global: &Global, command: JobCommand) -> CliResult<()> {
 		},
 	}
 	Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+	use super::*;
+	use clap::Parser;
+
+	#[derive(Parser)]
+	struct Line {
+		#[command(flatten)]
+		args: CreateArgs,
+	}
+
+	fn parsed(line: &str) -> Result<CreateArgs, clap::Error> {
+		let words = ["job"].into_iter().chain(line.split_whitespace());
+		Line::try_parse_from(words).map(|line| line.args)
+	}
+
+	#[test]
+	fn an_eval_datanet_replaces_the_eval_split() {
+		let held_out = spec(parsed("--base 0 --datanet 0 --bounty 1 --eval-datanet 3").unwrap());
+		let held_out = held_out.unwrap();
+		assert_eq!((held_out.eval_datanet, held_out.hyper.eval_fraction.0), (Some(3), 0));
+		let split = spec(parsed("--base 0 --datanet 0 --bounty 1").unwrap()).unwrap();
+		assert_eq!((split.eval_datanet, split.hyper.eval_fraction.0), (None, 50_000_000));
+	}
+
+	#[test]
+	fn an_eval_datanet_must_be_held_out_and_alone() {
+		let Err(error) =
+			spec(parsed("--base 0 --datanet 0,3 --bounty 1 --eval-datanet 3").unwrap())
+		else {
+			panic!("an eval datanet that is trained on is refused")
+		};
+		let message = error.message;
+		assert!(message.contains("--eval-datanet 3 is also a --datanet"), "{message}");
+		let conflict =
+			parsed("--base 0 --datanet 0 --bounty 1 --eval-datanet 3 --eval-fraction 0.1");
+		assert_eq!(
+			conflict.err().map(|e| e.kind()),
+			Some(clap::error::ErrorKind::ArgumentConflict)
+		);
+	}
 }

@@ -60,8 +60,13 @@ pub fn hyper(hyper: &json::Hyper) -> String {
 		(_, Some(epochs)) => format!("{epochs} epochs"),
 		_ => String::new(),
 	};
+	// A zero eval fraction means the job named an eval datanet (`job show` gives it).
+	let eval = match hyper.eval_fraction {
+		f if f > 0.0 => format!("eval split {}%", f * 100.0),
+		_ => "eval on a held-out eval datanet".into(),
+	};
 	format!(
-		"lr {} ({}, {} warm-up steps), batch {} x {}, {length}, sequence {}, seed {}, eval {}%",
+		"lr {} ({}, {} warm-up steps), batch {} x {}, {length}, sequence {}, seed {}, {eval}",
 		hyper.learning_rate,
 		hyper.schedule,
 		hyper.warmup_steps,
@@ -69,7 +74,6 @@ pub fn hyper(hyper: &json::Hyper) -> String {
 		hyper.gradient_accumulation,
 		hyper.sequence_length,
 		hyper.seed,
-		hyper.eval_fraction * 100.0
 	)
 }
 

@@ -8,6 +8,7 @@ use crate::{compat, json, runtime, AccountId};
 use codec::{Decode, Encode};
 use serde::de::DeserializeOwned;
 use subxt::{
+	config::PolkadotExtrinsicParamsBuilder,
 	error::{
 		BackendError, DispatchError, EventsError, ExtrinsicError, RpcError, TransactionEventsError,
 		TransactionFinalizedSuccessError, TransactionProgressError, TransactionStatusError,
@@ -20,6 +21,43 @@ use subxt::{
 };
 
 pub type Included = ExtrinsicEvents<PolkadotConfig>;
+
+/// Blocks a signed transaction stays valid for after the finalized block it was made at:
+/// past that, one that did not land never will.
+pub const MORTAL_FOR: u64 = 32;
+
+/// A signed transaction's nonce and the last block it may land in: enough to learn later,
+/// from the signer's nonce alone, whether it landed (`Chain::landing`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Sent {
+	pub nonce: u64,
+	pub valid_until: u64,
+}
+
+/// What became of a transaction whose outcome was unknown.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Landing {
+	/// The signer's finalized nonce passed it: a transaction with that nonce was finalized
+	/// (this one, if no one else signs with the key).
+	Landed,
+	/// Its lifetime is over and the nonce did not move: it never will land.
+	Dead,
+	/// Neither yet.
+	Pending,
+}
+
+impl Sent {
+	/// Where the transaction stands, given the signer's `nonce` at finalized block `block`.
+	pub fn landing(&self, nonce: u64, block: u64) -> Landing {
+		if nonce > self.nonce {
+			Landing::Landed
+		} else if block > self.valid_until {
+			Landing::Dead
+		} else {
+			Landing::Pending
+		}
+	}
+}
 
 /// `frame_support::view_functions::ViewFunctionDispatchError`, as the runtime encodes it.
 #[derive(Debug, Decode)]
@@ -54,13 +92,29 @@ pub enum ChainError {
 	Transaction(String),
 	#[error(
 		"whether `{call}` took effect is unknown: {reason}; check the chain (e.g. `openledger \
-		 balance`, `openledger datanet show`) before sending it again"
+		 balance`, `openledger datanet show`) before sending it again{}",
+		lifetime_suffix(.sent)
 	)]
-	OutcomeUnknown { call: String, reason: String },
+	OutcomeUnknown {
+		call: String,
+		reason: String,
+		/// Its nonce and lifetime, when it was signed: `Chain::landing` tells later whether
+		/// it landed.
+		sent: Option<Sent>,
+	},
 	#[error("{message}")]
 	Query { code: i32, message: String },
 	#[error("the node failed: {0}")]
 	Node(String),
+}
+
+fn lifetime_suffix(sent: &Option<Sent>) -> String {
+	sent.map_or_else(String::new, |sent| {
+		format!(
+			" (it was signed with nonce {}; it cannot land after block {})",
+			sent.nonce, sent.valid_until
+		)
+	})
 }
 
 fn docs_suffix(docs: &str) -> String {
@@ -170,17 +224,38 @@ impl Chain {
 		let name = format!("{}.{}", call.pallet_name(), call.call_name());
 		let at = self.at().await?;
 		compat::call(at.metadata_ref(), call).map_err(|item| self.stale(item))?;
-		let progress = at
-			.transactions()
-			.sign_and_submit_then_watch_default(call, signer)
+		let mut transactions = at.transactions();
+		let nonce =
+			transactions.account_nonce(&signer.account_id()).await.map_err(ChainError::node)?;
+		let sent = Sent { nonce, valid_until: at.block_number().saturating_add(MORTAL_FOR) };
+		let params = PolkadotExtrinsicParamsBuilder::new().mortal(MORTAL_FOR).nonce(nonce).build();
+		let with_sent = |error: ChainError| match error {
+			ChainError::OutcomeUnknown { call, reason, .. } => {
+				ChainError::OutcomeUnknown { call, reason, sent: Some(sent) }
+			},
+			other => other,
+		};
+		let progress = transactions
+			.sign_and_submit_then_watch(call, signer, params)
 			.await
-			.map_err(|error| self.not_sent(&name, error))?;
-		progress.wait_for_finalized_success().await.map_err(|error| outcome(&name, error))
+			.map_err(|error| with_sent(self.not_sent(&name, error)))?;
+		progress
+			.wait_for_finalized_success()
+			.await
+			.map_err(|error| with_sent(outcome(&name, error)))
+	}
+
+	/// What became of a transaction `account` signed whose outcome was unknown.
+	pub async fn landing(&self, account: &AccountId, sent: &Sent) -> Result<Landing, ChainError> {
+		let at = self.at().await?;
+		let nonce = at.transactions().account_nonce(account).await.map_err(ChainError::node)?;
+		Ok(sent.landing(nonce, at.block_number()))
 	}
 
 	/// A failure to sign or send `call`.
 	fn not_sent(&self, call: &str, error: ExtrinsicError) -> ChainError {
-		let unknown = |reason: String| ChainError::OutcomeUnknown { call: call.into(), reason };
+		let unknown =
+			|reason: String| ChainError::OutcomeUnknown { call: call.into(), reason, sent: None };
 		match error {
 			ExtrinsicError::IncompatibleCodegen
 			| ExtrinsicError::PalletNameNotFound(_)
@@ -389,7 +464,8 @@ impl Chain {
 /// A failed wait for `call`'s finality: a pallet error's name and doc where the runtime
 /// refused the call, `OutcomeUnknown` where the wait ended without an answer.
 fn outcome(call: &str, error: TransactionFinalizedSuccessError) -> ChainError {
-	let unknown = |reason: String| ChainError::OutcomeUnknown { call: call.into(), reason };
+	let unknown =
+		|reason: String| ChainError::OutcomeUnknown { call: call.into(), reason, sent: None };
 	use TransactionFinalizedSuccessError::{FinalizationError, SuccessError};
 	match error {
 		SuccessError(TransactionEventsError::ExtrinsicFailed(dispatch)) => refusal(&dispatch),
@@ -432,5 +508,16 @@ mod tests {
 	fn events_are_named_as_the_runtime_names_them() {
 		use crate::runtime::datanets::events::Submitted;
 		assert_eq!(super::event_name::<Submitted>(), "Datanets.Submitted");
+	}
+
+	#[test]
+	fn a_sent_transaction_lands_when_the_nonce_passes_it_and_dies_after_its_lifetime() {
+		use super::{Landing, Sent};
+		let sent = Sent { nonce: 7, valid_until: 132 };
+		assert_eq!(sent.landing(7, 100), Landing::Pending);
+		assert_eq!(sent.landing(7, 132), Landing::Pending, "it may still land in block 132");
+		assert_eq!(sent.landing(8, 120), Landing::Landed);
+		assert_eq!(sent.landing(8, 500), Landing::Landed, "landed before it died");
+		assert_eq!(sent.landing(7, 133), Landing::Dead);
 	}
 }

@@ -25,7 +25,9 @@ pub mod private_file;
 mod red_team_tests;
 pub mod signer;
 
-pub use chain::{find_event, Chain, ChainError, FinalizedBlocks, Included};
+pub use chain::{
+	find_event, Chain, ChainError, FinalizedBlocks, Included, Landing, Sent, MORTAL_FOR,
+};
 pub use pallet_attribution_rpc::json as attribution_json;
 pub use pallet_datanets_rpc::json;
 pub use pallet_models_rpc::json as models_json;

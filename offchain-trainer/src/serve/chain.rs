@@ -11,7 +11,7 @@
 
 use super::{
 	catalog::{CatalogError, Listed},
-	meter::Payer,
+	meter::{Payer, Unpaid},
 };
 use crate::{
 	hash,
@@ -24,7 +24,8 @@ use crate::{
 	Error, Result,
 };
 use openledger_client::{
-	models::ModelsOf, models_json as json, signer::Keypair, Chain, ChainError,
+	models::ModelsOf, models_json as json, signer::Keypair, AccountId, Chain, ChainError, Landing,
+	Sent,
 };
 use serde_json::json;
 use std::{
@@ -244,9 +245,22 @@ impl Payer for ChainPayer {
 		self.chain.attribution_min_payment().await.map_err(|e| e.to_string())
 	}
 
-	async fn pay(&self, model: u64, amount: u128) -> std::result::Result<String, String> {
-		let paid =
-			self.chain.pay_for_use(&self.signer, model, amount).await.map_err(|e| e.to_string())?;
+	async fn landing(&self, sent: &Sent) -> std::result::Result<Landing, String> {
+		let account = AccountId(self.signer.public_key().0);
+		self.chain.landing(&account, sent).await.map_err(|e| e.to_string())
+	}
+
+	async fn pay(&self, model: u64, amount: u128) -> std::result::Result<String, Unpaid> {
+		let paid = self.chain.pay_for_use(&self.signer, model, amount).await.map_err(|error| {
+			match &error {
+				ChainError::OutcomeUnknown { sent: Some(sent), .. } => {
+					Unpaid::Unknown { why: error.to_string(), sent: *sent }
+				},
+				// `Chain::submit` gives every transaction it sent a `sent`: without one, the
+				// payment was not sent.
+				_ => Unpaid::Refused(error.to_string()),
+			}
+		})?;
 		Ok(format!(
 			"finalized: {} to contributors, {} to each of {} trainers, {} to the job's creator",
 			paid.to_contributors, paid.to_each_trainer, paid.trainers_paid, paid.to_creator

@@ -10,13 +10,21 @@
 //! and the fraction (< 1 planck) stays owed for the next one. So after any sequence of
 //! requests and payments, paid + still owed = price × tokens / 1000 exactly.
 //!
-//! **Failures.** Only a payment the chain confirmed is taken off what is owed; a failed one
-//! is tried again at the next interval with whatever accrued meanwhile. Tokens metered while
-//! a payment is on its way are added to the owed amount, not overwritten by it. With a state
-//! directory the ledger is written after every change (atomically), so a restart loses
-//! nothing either.
+//! **Failures.** Only a payment the chain confirmed is taken off what is owed; one the chain
+//! or the node refused is tried again at the next interval with whatever accrued meanwhile.
+//! A payment whose outcome is unknown (the connection failed after it was sent) is never
+//! simply sent again, which could pay twice: it is kept as pending, with its nonce and the
+//! last block it may land in, and the model is not paid again until the chain tells. Once
+//! the signer's finalized nonce passes it, it landed and is settled; once its lifetime is
+//! over with the nonce unmoved, it never will, and the amount is owed again. (This needs the
+//! key to sign for this server alone, as `--suri`'s help says: another signer's transaction
+//! with that nonce would read as this payment.) Tokens metered while a payment is on its way
+//! are added to the owed amount, not overwritten by it. With a state directory the ledger is
+//! written after every change (atomically), so a restart loses nothing, pending payments
+//! included.
 
 use crate::{Error, Result};
+use openledger_client::{Landing, Sent};
 use serde::{Deserialize, Serialize};
 use std::{
 	collections::BTreeMap,
@@ -34,12 +42,34 @@ pub trait Payer: Send + Sync {
 	fn min_payment(&self) -> impl Future<Output = std::result::Result<u128, String>> + Send;
 
 	/// Pays `amount` plancks for the use of `model` and waits until that is final. `Ok` says
-	/// where it landed (for the log); `Err` why it failed (it is tried again later).
+	/// where it landed (for the log).
 	fn pay(
 		&self,
 		model: u64,
 		amount: u128,
-	) -> impl Future<Output = std::result::Result<String, String>> + Send;
+	) -> impl Future<Output = std::result::Result<String, Unpaid>> + Send;
+
+	/// What became of a payment whose outcome was unknown.
+	fn landing(
+		&self,
+		sent: &Sent,
+	) -> impl Future<Output = std::result::Result<Landing, String>> + Send;
+}
+
+/// Why a payment did not go through.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Unpaid {
+	/// It did not take effect (refused, or never sent): it may be sent again.
+	Refused(String),
+	/// It was sent and may yet land: it must not be sent again until `Payer::landing` tells.
+	Unknown { why: String, sent: Sent },
+}
+
+/// A payment whose outcome was unknown, until the chain tells.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Pending {
+	pub amount: u128,
+	pub sent: Sent,
 }
 
 /// One model's account, all in plancks except `owed_milli`.
@@ -53,6 +83,10 @@ pub struct Account {
 	pub paid: u128,
 	/// Payments that failed since the last one that went through.
 	pub failures: u32,
+	/// A payment sent whose outcome is not known yet: the model is not paid again until it
+	/// is.
+	#[serde(default, skip_serializing_if = "Option::is_none")]
+	pub pending: Option<Pending>,
 }
 
 impl Account {
@@ -114,12 +148,14 @@ impl Meter {
 		})
 	}
 
-	/// Models owed at least `min_payment` (and at least one planck), with what to pay.
+	/// Models owed at least `min_payment` (and at least one planck), with what to pay; not
+	/// those with a payment pending.
 	pub fn due(&self, min_payment: u128) -> Vec<(u64, u128)> {
 		let ledger = self.ledger.lock().expect("not poisoned");
 		ledger
 			.models
 			.iter()
+			.filter(|(_, account)| account.pending.is_none())
 			.map(|(model, account)| (*model, account.payable()))
 			.filter(|(_, amount)| *amount >= min_payment.max(1))
 			.collect()
@@ -133,14 +169,26 @@ impl Meter {
 			account.owed_milli = account.owed_milli.saturating_sub(amount * TOKENS_PER_PRICE);
 			account.paid = account.paid.saturating_add(amount);
 			account.failures = 0;
+			account.pending = None;
 		})
 	}
 
+	/// A payment that did not go through: what it was for stays owed.
 	fn failed(&self, model: u64) -> Result<()> {
 		self.change(|ledger| {
 			let account = ledger.models.entry(model).or_default();
 			account.failures = account.failures.saturating_add(1);
+			account.pending = None;
 		})
+	}
+
+	fn hold(&self, model: u64, pending: Pending) -> Result<()> {
+		self.change(|ledger| ledger.models.entry(model).or_default().pending = Some(pending))
+	}
+
+	fn pending(&self) -> Vec<(u64, Pending)> {
+		let ledger = self.ledger.lock().expect("not poisoned");
+		ledger.models.iter().filter_map(|(model, a)| Some((*model, a.pending?))).collect()
 	}
 
 	/// A copy of the ledger.
@@ -157,24 +205,51 @@ impl Meter {
 		}
 	}
 
-	/// Pays every model that is due, one transaction each, and settles those that went
-	/// through. A model whose payment fails keeps what it owes.
+	/// Learns what became of the pending payments, then pays every model that is due, one
+	/// transaction each, and settles those that went through. A model whose payment fails
+	/// keeps what it owes; one whose payment is pending waits for it.
 	pub async fn pay_due(&self, payer: &impl Payer) -> std::result::Result<Vec<Payment>, String> {
-		let min_payment = payer.min_payment().await?;
 		let mut payments = Vec::new();
-		for (model, amount) in self.due(min_payment) {
-			let outcome = payer.pay(model, amount).await;
-			let recorded = match &outcome {
-				Ok(_) => self.settle(model, amount),
-				Err(_) => self.failed(model),
+		for (model, Pending { amount, sent }) in self.pending() {
+			let (recorded, outcome) = match payer.landing(&sent).await {
+				Ok(Landing::Landed) => (
+					self.settle(model, amount),
+					Ok(format!("landed with nonce {} (its outcome was unknown)", sent.nonce)),
+				),
+				Ok(Landing::Dead) => (
+					self.failed(model),
+					Err(format!(
+						"the payment sent with nonce {} did not land by block {}",
+						sent.nonce, sent.valid_until
+					)),
+				),
+				// Still unknown: the model waits, and so does the question.
+				Ok(Landing::Pending) | Err(_) => continue,
 			};
-			if let Err(error) = recorded {
-				// Paid but not written down: say so loudly, the ledger in memory is right.
-				eprintln!("serve: cannot write the ledger: {error}");
-			}
+			written(recorded);
+			payments.push(Payment { model, amount, outcome });
+		}
+		let min_payment = payer.min_payment().await?;
+		for (model, amount) in self.due(min_payment) {
+			let (recorded, outcome) = match payer.pay(model, amount).await {
+				Ok(receipt) => (self.settle(model, amount), Ok(receipt)),
+				Err(Unpaid::Refused(why)) => (self.failed(model), Err(why)),
+				Err(Unpaid::Unknown { why, sent }) => (
+					self.hold(model, Pending { amount, sent }),
+					Err(format!("{why}; pending until nonce {} lands or dies", sent.nonce)),
+				),
+			};
+			written(recorded);
 			payments.push(Payment { model, amount, outcome });
 		}
 		Ok(payments)
+	}
+}
+
+/// Paid (or pending) but not written down: say so loudly; the ledger in memory is right.
+fn written(recorded: Result<()>) {
+	if let Err(error) = recorded {
+		eprintln!("serve: cannot write the ledger: {error}");
 	}
 }
 
@@ -211,16 +286,25 @@ mod tests {
 	use super::*;
 	use std::sync::atomic::{AtomicUsize, Ordering};
 
-	/// Pays, or fails the first `fail` payments; records what it paid.
+	/// Pays, or fails the first `fail` payments (or loses track of the first `lose`, which
+	/// then land or not as `landing` says); records what it paid.
 	struct FakePayer {
 		min: u128,
 		fail: AtomicUsize,
+		lose: AtomicUsize,
+		landing: Mutex<Landing>,
 		paid: Mutex<Vec<(u64, u128)>>,
 	}
 
 	impl FakePayer {
 		fn new(min: u128, fail: usize) -> FakePayer {
-			FakePayer { min, fail: AtomicUsize::new(fail), paid: Mutex::new(Vec::new()) }
+			FakePayer {
+				min,
+				fail: AtomicUsize::new(fail),
+				lose: AtomicUsize::new(0),
+				landing: Mutex::new(Landing::Pending),
+				paid: Mutex::new(Vec::new()),
+			}
 		}
 
 		fn paid(&self) -> Vec<(u64, u128)> {
@@ -233,13 +317,23 @@ mod tests {
 			Ok(self.min)
 		}
 
-		async fn pay(&self, model: u64, amount: u128) -> std::result::Result<String, String> {
+		async fn pay(&self, model: u64, amount: u128) -> std::result::Result<String, Unpaid> {
 			if self.fail.load(Ordering::SeqCst) > 0 {
 				self.fail.fetch_sub(1, Ordering::SeqCst);
-				return Err("the node is gone".into());
+				return Err(Unpaid::Refused("the node is gone".into()));
+			}
+			if self.lose.load(Ordering::SeqCst) > 0 {
+				self.lose.fetch_sub(1, Ordering::SeqCst);
+				let sent = Sent { nonce: 40, valid_until: 132 };
+				return Err(Unpaid::Unknown { why: "the connection dropped".into(), sent });
 			}
 			self.paid.lock().unwrap().push((model, amount));
 			Ok(format!("block #{}", self.paid.lock().unwrap().len()))
+		}
+
+		async fn landing(&self, sent: &Sent) -> std::result::Result<Landing, String> {
+			assert_eq!(*sent, Sent { nonce: 40, valid_until: 132 });
+			Ok(*self.landing.lock().unwrap())
 		}
 	}
 
@@ -298,8 +392,64 @@ mod tests {
 		assert_eq!(payments[0], Payment { model: 4, amount: 15, outcome: Ok("block #1".into()) });
 		assert_eq!(
 			meter.ledger().models[&4],
-			Account { tokens: 15, owed_milli: 0, paid: 15, failures: 0 }
+			Account { tokens: 15, owed_milli: 0, paid: 15, failures: 0, pending: None }
 		);
+	}
+
+	/// The connection drops after a payment was sent: it is not sent again (that could pay
+	/// twice) until the chain tells; landed, it is settled; dead, it is owed again.
+	#[test]
+	fn a_payment_whose_outcome_is_unknown_is_never_sent_twice() {
+		let meter = Meter::open(1000, None).unwrap();
+		let payer = FakePayer::new(1, 0);
+		payer.lose.store(1, Ordering::SeqCst);
+		meter.record(4, 10).unwrap();
+		let payments = block_on(meter.pay_due(&payer)).unwrap();
+		assert!(matches!(&payments[0].outcome, Err(why) if why.contains("pending")));
+		let pending = Pending { amount: 10, sent: Sent { nonce: 40, valid_until: 132 } };
+		assert_eq!(meter.ledger().models[&4].pending, Some(pending));
+
+		// Still unknown, with more use meanwhile: nothing is sent for the model.
+		meter.record(4, 5).unwrap();
+		assert!(block_on(meter.pay_due(&payer)).unwrap().is_empty());
+		assert!(payer.paid().is_empty());
+
+		// It landed: settled, and what accrued since is paid at once.
+		*payer.landing.lock().unwrap() = Landing::Landed;
+		let payments = block_on(meter.pay_due(&payer)).unwrap();
+		assert_eq!(payments.len(), 2, "{payments:?}");
+		assert!(matches!(&payments[0].outcome, Ok(how) if how.contains("landed")));
+		assert_eq!(payer.paid(), [(4, 5)]);
+		let account = meter.ledger().models[&4];
+		assert_eq!((account.paid, account.payable(), account.pending), (15, 0, None));
+
+		// Lost again, and it died: owed again, and paid at the next round.
+		meter.record(4, 7).unwrap();
+		payer.lose.store(1, Ordering::SeqCst);
+		*payer.landing.lock().unwrap() = Landing::Dead;
+		block_on(meter.pay_due(&payer)).unwrap();
+		assert_eq!(meter.ledger().models[&4].pending.map(|p| p.amount), Some(7));
+		let payments = block_on(meter.pay_due(&payer)).unwrap();
+		assert!(matches!(&payments[0].outcome, Err(why) if why.contains("did not land")));
+		assert_eq!(payments[1], Payment { model: 4, amount: 7, outcome: Ok("block #2".into()) });
+		let account = meter.ledger().models[&4];
+		assert_eq!((account.paid, account.payable(), account.pending), (22, 0, None));
+		assert_eq!(account.tokens * 1000, account.paid * 1000 + account.owed_milli);
+	}
+
+	#[test]
+	fn a_pending_payment_survives_a_restart() {
+		let dir = tempfile::tempdir().unwrap();
+		let path = dir.path().join("ledger.json");
+		let meter = Meter::open(1000, Some(path.clone())).unwrap();
+		let payer = FakePayer::new(1, 0);
+		payer.lose.store(1, Ordering::SeqCst);
+		meter.record(2, 9).unwrap();
+		block_on(meter.pay_due(&payer)).unwrap();
+		drop(meter);
+		let meter = Meter::open(1000, Some(path)).unwrap();
+		assert_eq!(meter.ledger().models[&2].pending.map(|p| p.amount), Some(9));
+		assert!(meter.due(1).is_empty(), "a pending payment is not sent again after a restart");
 	}
 
 	#[test]
@@ -327,7 +477,7 @@ mod tests {
 		assert_eq!(ledger.price, 5000);
 		assert_eq!(
 			ledger.models[&3],
-			Account { tokens: 3, owed_milli: 8000, paid: 1, failures: 0 }
+			Account { tokens: 3, owed_milli: 8000, paid: 1, failures: 0, pending: None }
 		);
 	}
 

@@ -126,13 +126,21 @@ pub fn token_share(files: &[SourceFile], tokens: &[usize]) -> Result<Table> {
 }
 
 /// The table from the measured `influence` (scores per group of [`contributors`]), or the
-/// token share (`files`, `tokens`) when no score is positive.
+/// token share (`files`, `tokens`) when no score is positive. A score that is not a number
+/// or infinite means the run diverged: no table, so the run is not attested (every worker
+/// refuses alike, and the job's bounty goes back when it ends).
 pub fn table(
 	files: &[SourceFile],
 	tokens: &[usize],
 	contributors: &[AccountId],
 	influence: &Influence,
 ) -> Result<Table> {
+	if let Some(i) = influence.scores.iter().position(|s| !s.is_finite()) {
+		return Err(Error::Data(format!(
+			"the run diverged: contributor {}'s influence is {}; such a model is not attested",
+			contributors[i], influence.scores[i]
+		)));
+	}
 	let credits = credits(&influence.scores);
 	let measured = |credits: Option<&Vec<u64>>, fallback| Measured {
 		checkpoints: influence.checkpoints.clone(),
@@ -269,6 +277,18 @@ mod tests {
 			let influence = table.influence.unwrap();
 			assert_eq!(influence.fallback, Some(why));
 			assert!(influence.scores.iter().all(|s| s.credit == 0));
+		}
+	}
+
+	#[test]
+	fn a_diverged_run_gets_no_table() {
+		let files = [file(1, 100), file(2, 100)];
+		let (accounts, _) = contributors(&files);
+		for bad in [f64::NAN, f64::INFINITY, f64::NEG_INFINITY] {
+			let err = table(&files, &[30, 10], &accounts, &measured(vec![1.0, bad], 4))
+				.unwrap_err()
+				.to_string();
+			assert!(err.contains("diverged") && err.contains(&accounts[1].to_string()), "{err}");
 		}
 	}
 }

@@ -31,9 +31,11 @@ pub struct Protocol {
 	pub influence_checkpoints: usize,
 }
 
-/// The rules of this worker version.
+/// The rules of this worker version. v2: the TracIn attribution. v3: a job's eval datanet is
+/// its eval set (a v2 worker ignores it, trains without eval windows and disagrees, so every
+/// worker must upgrade before a runtime with eval datanets is enacted).
 pub const PROTOCOL: Protocol = Protocol {
-	version: 2,
+	version: 3,
 	weight_decay: 0.0,
 	max_grad_norm: 1.0,
 	lora_dropout: 0.0,

@@ -3,7 +3,7 @@
 //! runs it for the jobs it takes; `replay` runs the same steps on local files.
 
 use super::{
-	dataset::{self, JobData, SnapshotRef},
+	dataset::{self, JobData, SnapshotRef, SourceFile},
 	ipfs::Ipfs,
 	job::{self, PROTOCOL},
 	metrics::Metrics,
@@ -35,6 +35,8 @@ pub struct Inputs {
 	/// Whether `base_path` is the worker's cached copy (removed if its hashes are wrong).
 	pub base_cached: bool,
 	pub data: JobData,
+	/// The job's held-out eval datanet's files, when it names one.
+	pub eval: Option<JobData>,
 }
 
 /// This worker's own choices, which do not change the result.
@@ -52,12 +54,18 @@ pub struct Produced {
 	pub manifest: Value,
 }
 
-/// The snapshots a job names.
+fn snapshot_ref(s: &json::Snapshot) -> SnapshotRef {
+	SnapshotRef { datanet: s.datanet, count: s.count, head: s.head.0 }
+}
+
+/// The snapshots a job trains on.
 pub fn snapshots(job: &json::Job) -> Vec<SnapshotRef> {
-	job.snapshots
-		.iter()
-		.map(|s| SnapshotRef { datanet: s.datanet, count: s.count, head: s.head.0 })
-		.collect()
+	job.snapshots.iter().map(snapshot_ref).collect()
+}
+
+/// The snapshot of the job's held-out eval datanet, if it names one.
+pub fn eval_snapshot(job: &json::Job) -> Option<SnapshotRef> {
+	job.eval.as_ref().map(snapshot_ref)
 }
 
 /// The base (kept under `state_root/bases/` by CID across jobs) and the job's dataset, from
@@ -73,7 +81,7 @@ pub async fn fetch_inputs(
 	let chain_error = |e: openledger_client::ChainError| Error::Chain(e.to_string());
 	let base = chain.base_model(job.base).await.map_err(chain_error)?;
 	let mut gateways = Vec::new();
-	for snapshot in &job.snapshots {
+	for snapshot in job.snapshots.iter().chain(&job.eval) {
 		gateways.extend(chain.datanet(snapshot.datanet).await.map_err(chain_error)?.gateways);
 	}
 	let sources = ipfs.fetcher(&gateways);
@@ -93,19 +101,27 @@ pub async fn fetch_inputs(
 		std::fs::write(&partial, bytes).map_err(|e| Error::io(&partial, e))?;
 		std::fs::rename(&partial, &base_path).map_err(|e| Error::io(&base_path, e))?;
 	}
-	let data = dataset::fetch(chain, &sources, &snapshots(job), |done, total, file| {
-		log.event(
-			id,
-			"fetched",
-			format!(
-				"file {done}/{total}: datanet {} #{} ({} bytes)",
-				file.datanet, file.index, file.bytes
-			),
-			json!({ "cid": file.cid }),
-		)
-	})
-	.await?;
-	Ok(Inputs { base, base_path, base_cached: true, data })
+	let progress = |what: &'static str| {
+		move |done: usize, total: usize, file: &SourceFile| {
+			log.event(
+				id,
+				"fetched",
+				format!(
+					"{what} file {done}/{total}: datanet {} #{} ({} bytes)",
+					file.datanet, file.index, file.bytes
+				),
+				json!({ "cid": file.cid }),
+			)
+		}
+	};
+	let data = dataset::fetch(chain, &sources, &snapshots(job), progress("data")).await?;
+	let eval = match eval_snapshot(job) {
+		Some(held_out) => {
+			Some(dataset::fetch(chain, &sources, &[held_out], progress("eval")).await?)
+		},
+		None => None,
+	};
+	Ok(Inputs { base, base_path, base_cached: true, data, eval })
 }
 
 /// Checks the base file against the chain's hashes, trains, writes the adapter, its config,
@@ -128,7 +144,7 @@ pub async fn produce(
 	std::fs::create_dir_all(run_dir).map_err(|e| Error::io(run_dir, e))?;
 	let expected_weights = crate::hash::sha256_text(&inputs.base.weights_hash.0);
 	let expected_tokenizer = crate::hash::sha256_text(&inputs.base.tokenizer_hash.0);
-	let Inputs { base, base_path, base_cached, data } = inputs;
+	let Inputs { base, base_path, base_cached, data, eval } = inputs;
 	let blocking = {
 		let (plan, run_dir, settings) = (plan.clone(), run_dir.to_path_buf(), *settings);
 		let (expected_weights, sink, log) =
@@ -177,8 +193,7 @@ pub async fn produce(
 			let run = run::Run {
 				base: &loaded,
 				data: &data,
-				// A job names no held-out target yet: the eval split comes from the data.
-				target: None,
+				target: eval.as_ref(),
 				plan: &plan,
 				level: settings.kernel_level,
 				prefer_cpu: settings.prefer_cpu,
@@ -243,6 +258,7 @@ pub async fn produce(
 	manifest["job"] = json!(id);
 	manifest["chain_base"] = json!(job.base);
 	manifest["snapshots"] = json!(job.snapshots);
+	manifest["eval"] = json!(job.eval);
 	manifest["files"] = json!(files);
 	manifest["adapter_cid"] = json!(adapter_cid.to_string());
 	manifest["adapter_config_cid"] = json!(config_cid.to_string());

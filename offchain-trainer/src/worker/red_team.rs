@@ -449,6 +449,7 @@ fn the_events_before_the_reveal_do_not_give_the_result_away() {
 		base_path: base.path.clone(),
 		base_cached: false,
 		data: three_files(),
+		eval: None,
 	};
 	let settings =
 		Settings { kernel_level: None, prefer_cpu: true, quiet: true, checkpoint_every: 0 };

@@ -6,7 +6,7 @@
 //! warning, since that is what a what-if run is for; such a result is not the job's.
 
 use super::{
-	dataset::{self, JobData},
+	dataset::{self, JobData, SnapshotRef},
 	pipeline::{self, Inputs, Produced, Settings},
 	Log,
 };
@@ -14,7 +14,7 @@ use crate::{Error, Result};
 use openledger_client::Chain;
 use openledger_ipfs::{content_matches, Cid};
 use std::{
-	path::PathBuf,
+	path::{Path, PathBuf},
 	sync::{atomic::AtomicBool, Arc},
 };
 
@@ -37,27 +37,12 @@ pub async fn replay(options: ReplayOptions, log: &Log) -> Result<Produced> {
 	let chain = Chain::connect(&options.node).await.map_err(|e| Error::Chain(e.to_string()))?;
 	let job = chain.job(options.job).await.map_err(|e| Error::Chain(e.to_string()))?;
 	let base = chain.base_model(job.base).await.map_err(|e| Error::Chain(e.to_string()))?;
-	let (files, _) = dataset::list(&chain, &pipeline::snapshots(&job)).await?;
-	let mut contents = Vec::with_capacity(files.len());
-	for file in &files {
-		let path = options.files.join(&file.cid);
-		let bytes = std::fs::read(&path).map_err(|e| Error::io(&path, e))?;
-		let cid: Cid = file.cid.parse().map_err(|e| Error::Data(format!("{}: {e}", file.cid)))?;
-		if !content_matches(&cid, &bytes) {
-			log.event(
-				job.id,
-				"mismatch",
-				format!(
-					"warning: {} does not match its CID; the result will not be the job's",
-					path.display()
-				),
-				serde_json::json!({ "cid": file.cid }),
-			);
-		}
-		contents.push(bytes);
-	}
-	let data: JobData = dataset::assemble(files, contents)?;
-	let inputs = Inputs { base, base_path: options.base.clone(), base_cached: false, data };
+	let data = local(&chain, &pipeline::snapshots(&job), &options.files, job.id, log).await?;
+	let eval = match pipeline::eval_snapshot(&job) {
+		Some(held_out) => Some(local(&chain, &[held_out], &options.files, job.id, log).await?),
+		None => None,
+	};
+	let inputs = Inputs { base, base_path: options.base.clone(), base_cached: false, data, eval };
 	pipeline::produce(
 		&job,
 		inputs,
@@ -69,4 +54,34 @@ pub async fn replay(options: ReplayOptions, log: &Log) -> Result<Produced> {
 		None,
 	)
 	.await
+}
+
+/// The files of `snapshots`, listed from the chain and read from `dir/<CID>`.
+async fn local(
+	chain: &Chain,
+	snapshots: &[SnapshotRef],
+	dir: &Path,
+	job: u64,
+	log: &Log,
+) -> Result<JobData> {
+	let (files, _) = dataset::list(chain, snapshots).await?;
+	let mut contents = Vec::with_capacity(files.len());
+	for file in &files {
+		let path = dir.join(&file.cid);
+		let bytes = std::fs::read(&path).map_err(|e| Error::io(&path, e))?;
+		let cid: Cid = file.cid.parse().map_err(|e| Error::Data(format!("{}: {e}", file.cid)))?;
+		if !content_matches(&cid, &bytes) {
+			log.event(
+				job,
+				"mismatch",
+				format!(
+					"warning: {} does not match its CID; the result will not be the job's",
+					path.display()
+				),
+				serde_json::json!({ "cid": file.cid }),
+			);
+		}
+		contents.push(bytes);
+	}
+	dataset::assemble(files, contents)
 }

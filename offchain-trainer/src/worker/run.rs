@@ -67,10 +67,10 @@ pub struct Run<'a> {
 	/// The base, its hashes checked; its name is recorded in the adapter's config.
 	pub base: &'a BaseModel,
 	pub data: &'a JobData,
-	/// Held-out data that stands for what the model is for: the eval split is drawn from it
-	/// (and the attribution measures influence on it) while all of `data` is trained on.
-	/// None: the eval split is drawn from `data`'s windows with the job's seed. Chain jobs
-	/// name no target yet (docs/ATTRIBUTION.md, "The target").
+	/// The job's held-out eval datanet, which stands for what the model is for: the eval
+	/// windows are drawn from it (and the attribution measures influence on it) while all of
+	/// `data` is trained on. None: the eval split is drawn from `data`'s windows with the
+	/// job's seed (docs/ATTRIBUTION.md, "The target").
 	pub target: Option<&'a JobData>,
 	pub plan: &'a RunPlan,
 	/// Cap on the portable kernels' instruction set.

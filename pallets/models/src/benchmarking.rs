@@ -108,6 +108,7 @@ fn job<T: Config>(datanets: u32, attestations: u32, max_attesters: u32) -> JobSp
 		max_attesters,
 		commit_period: T::MinPeriod::get(),
 		reveal_period: T::MinPeriod::get(),
+		eval_datanet: None,
 	}
 }
 
@@ -239,14 +240,17 @@ mod benchmarks {
 		assert!(!Trainers::<T>::contains_key(&who));
 	}
 
+	/// On `d` datanets, with a held-out eval datanet besides (one more snapshot to take).
 	#[benchmark]
 	fn create_job(d: Linear<1, MAX_DATANETS_PER_JOB>) {
 		let creator = funded::<T>("creator", 0);
 		let k = T::MinAttestations::get();
-		let spec = job::<T>(d, k, MAX_ATTESTERS);
+		let mut spec = job::<T>(d, k, MAX_ATTESTERS);
+		spec.eval_datanet = Some(T::BenchmarkHelper::datanet_with_files(d));
+		spec.hyper.eval_fraction = Perbill::zero();
 		#[extrinsic_call]
 		_(RawOrigin::Signed(creator), spec);
-		assert_eq!(NextJobId::<T>::get(), 1);
+		assert!(Jobs::<T>::get(0).unwrap().eval.is_some());
 	}
 
 	#[benchmark]

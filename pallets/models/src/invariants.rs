@@ -24,6 +24,13 @@ impl<T: Config> Pallet<T> {
 				"job missing from the index of its status"
 			);
 			*per_status.entry(job.status.kind()).or_default() += 1;
+			if let Some(eval) = &job.eval {
+				ensure!(T::Datasets::is_snapshot(eval), "job's eval set is an unknown snapshot");
+				ensure!(
+					job.snapshots.iter().all(|s| s.datanet != eval.datanet),
+					"job trains on its eval datanet"
+				);
+			}
 			let entry = escrow.entry(job.creator.clone()).or_default();
 			if job.status == JobStatus::Open {
 				ensure!(!job.settled, "settled job still open");

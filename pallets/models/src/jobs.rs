@@ -5,7 +5,7 @@ use crate::{
 	ordered, Attestations, BaseModelStatus, BaseModels, Config, Error, Event, HoldReason,
 	HyperParameters, Job, JobId, JobIndex, JobIndexCount, JobOf, JobSpecOf, JobStatus,
 	JobStatusKind, Jobs, LoraSettings, ModelSource, Models, NextJobId, Pallet, SlashReason,
-	Trainers, TrainingLength, TrainingMethod, MAX_ATTESTERS,
+	Snapshot, Trainers, TrainingLength, TrainingMethod, MAX_ATTESTERS,
 };
 use frame_support::{
 	ensure,
@@ -78,11 +78,25 @@ pub(crate) fn check_hyper<T: Config>(hyper: &HyperParameters) -> Result<(), Erro
 		(2..=MAX_SEQUENCE_LENGTH).contains(&hyper.sequence_length),
 		Error::<T>::InvalidSequenceLength
 	);
-	ensure!(
-		!hyper.eval_fraction.is_zero() && hyper.eval_fraction <= Perbill::from_percent(50),
-		Error::<T>::InvalidEvalFraction
-	);
 	Ok(())
+}
+
+/// The eval set: a held-out datanet's snapshot, or (`None`) a split of the training data of
+/// above 0 and at most 50%; never both.
+fn eval_snapshot<T: Config>(spec: &JobSpecOf<T>) -> Result<Option<Snapshot>, Error<T>> {
+	let Some(datanet) = spec.eval_datanet else {
+		let fraction = spec.hyper.eval_fraction;
+		ensure!(
+			!fraction.is_zero() && fraction <= Perbill::from_percent(50),
+			Error::<T>::InvalidEvalFraction
+		);
+		return Ok(None);
+	};
+	ensure!(spec.hyper.eval_fraction.is_zero(), Error::<T>::EvalFractionWithEvalDatanet);
+	ensure!(!spec.datanets.contains(&datanet), Error::<T>::EvalDatanetTrainedOn);
+	let snapshot = T::Datasets::current_snapshot(datanet).ok_or(Error::<T>::DatanetNotFound)?;
+	ensure!(snapshot.count > 0, Error::<T>::EmptyDataset);
+	Ok(Some(snapshot))
 }
 
 impl<T: Config> Pallet<T> {
@@ -117,6 +131,7 @@ impl<T: Config> Pallet<T> {
 			(T::MinPeriod::get()..=T::MaxRevealPeriod::get()).contains(&spec.reveal_period),
 			Error::<T>::InvalidRevealPeriod
 		);
+		let eval = eval_snapshot::<T>(&spec)?;
 		let mut snapshots = BoundedVec::new();
 		for datanet in &spec.datanets {
 			let snapshot =
@@ -149,6 +164,7 @@ impl<T: Config> Pallet<T> {
 			reveals: 0,
 			status: JobStatus::Open,
 			settled: false,
+			eval,
 		};
 		Jobs::<T>::insert(id, job);
 		Self::index_job(id, None, JobStatusKind::Open);

@@ -39,6 +39,7 @@ mod base_models;
 #[cfg(any(feature = "try-runtime", feature = "std"))]
 mod invariants;
 mod jobs;
+pub mod migrations;
 mod queries;
 mod trainers;
 pub mod types;
@@ -116,7 +117,7 @@ pub mod pallet {
 	use openledger_primitives::dataset::DatasetSnapshots;
 	use sp_runtime::Perbill;
 
-	pub(crate) const STORAGE_VERSION: StorageVersion = StorageVersion::new(0);
+	pub(crate) const STORAGE_VERSION: StorageVersion = StorageVersion::new(1);
 
 	#[pallet::pallet]
 	#[pallet::storage_version(STORAGE_VERSION)]
@@ -426,9 +427,10 @@ pub mod pallet {
 		NoDatanets,
 		/// A job names a datanet twice.
 		DuplicateDatanet,
-		/// A job names a datanet that does not exist.
+		/// A job names a datanet (to train on, or as its eval set) that does not exist.
 		DatanetNotFound,
-		/// A datanet named by a job has no accepted files yet.
+		/// A datanet named by a job (to train on, or as its eval set) has no accepted files
+		/// yet.
 		EmptyDataset,
 		/// LoRA rank must be 1 to 1024.
 		InvalidLoraRank,
@@ -452,7 +454,7 @@ pub mod pallet {
 		InvalidSequenceLength,
 		/// Warm-up steps must not exceed the job's steps.
 		WarmupTooLong,
-		/// The eval fraction must be above 0 and at most 50%.
+		/// Without an eval datanet, the eval fraction must be above 0 and at most 50%.
 		InvalidEvalFraction,
 		/// The bounty is below `MinBounty`.
 		BountyTooLow,
@@ -501,6 +503,11 @@ pub mod pallet {
 		AlreadySettled,
 		/// A counter would overflow.
 		Overflow,
+		/// A job with an eval datanet must have an eval fraction of zero: its eval set is
+		/// that datanet, and all of its training data is trained on.
+		EvalFractionWithEvalDatanet,
+		/// A job's eval datanet is also one it trains on: the eval set must be held out.
+		EvalDatanetTrainedOn,
 	}
 
 	#[pallet::hooks]

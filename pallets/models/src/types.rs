@@ -283,6 +283,10 @@ stored! {
 		pub commit_period: BlockNumber,
 		/// Blocks after the commit period during which they reveal.
 		pub reveal_period: BlockNumber,
+		/// A datanet held out of training whose accepted files are the eval set: what the
+		/// model is for. The losses and the contributors' influence are measured on it
+		/// instead of on a split of the training data (then `eval_fraction` must be zero).
+		pub eval_datanet: Option<DatanetId>,
 	}
 }
 
@@ -372,6 +376,9 @@ stored! {
 		/// Whether its attestations were settled (unrevealed commits penalised, trainers'
 		/// commitments released) after the reveal deadline, or it ended without any.
 		pub settled: bool,
+		/// Snapshot of the eval datanet, taken at creation; `None`: the eval set is a split
+		/// of the training data. Last, so that a v0 job decodes with `None` appended.
+		pub eval: Option<Snapshot>,
 	}
 }
 

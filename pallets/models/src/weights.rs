@@ -35,61 +35,61 @@ pub struct SubstrateWeight<T>(PhantomData<T>);
 impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	fn register_base_model() -> Weight {
 		// Proof size: measured 98, estimated 1489 bytes.
-		Weight::from_parts(8_123_000, 1489)
+		Weight::from_parts(9_894_000, 1489)
 			.saturating_add(T::DbWeight::get().reads(1_u64))
 			.saturating_add(T::DbWeight::get().writes(2_u64))
 	}
 	fn retire_base_model() -> Weight {
 		// Proof size: measured 418, estimated 3769 bytes.
-		Weight::from_parts(8_683_000, 3769)
+		Weight::from_parts(10_526_000, 3769)
 			.saturating_add(T::DbWeight::get().reads(1_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
 	fn register_trainer() -> Weight {
 		// Proof size: measured 446, estimated 3604 bytes.
-		Weight::from_parts(43_314_000, 3604)
+		Weight::from_parts(52_458_000, 3604)
 			.saturating_add(T::DbWeight::get().reads(3_u64))
 			.saturating_add(T::DbWeight::get().writes(3_u64))
 	}
 	fn unbond_trainer() -> Weight {
 		// Proof size: measured 257, estimated 3601 bytes.
-		Weight::from_parts(9_714_000, 3601)
+		Weight::from_parts(15_013_000, 3601)
 			.saturating_add(T::DbWeight::get().reads(1_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
 	fn withdraw_trainer() -> Weight {
 		// Proof size: measured 627, estimated 3604 bytes.
-		Weight::from_parts(38_928_000, 3604)
+		Weight::from_parts(58_797_000, 3604)
 			.saturating_add(T::DbWeight::get().reads(3_u64))
 			.saturating_add(T::DbWeight::get().writes(3_u64))
 	}
 	/// `d` in `[1, 8]`.
 	fn create_job(d: u32) -> Weight {
-		// Proof size: measured 935, estimated 3769 + d × 3771 bytes.
-		Weight::from_parts(57_538_124, 3769)
-			.saturating_add(Weight::from_parts(5_204_609, 0).saturating_mul(d.into()))
-			.saturating_add(T::DbWeight::get().reads(5_u64))
+		// Proof size: measured 1222, estimated 4761 + d × 3771 bytes.
+		Weight::from_parts(74_871_184, 4761)
+			.saturating_add(Weight::from_parts(6_414_058, 0).saturating_mul(d.into()))
+			.saturating_add(T::DbWeight::get().reads(7_u64))
 			.saturating_add(T::DbWeight::get().reads((2_u64).saturating_mul(d.into())))
 			.saturating_add(T::DbWeight::get().writes(6_u64))
 			.saturating_add(Weight::from_parts(0, 3771).saturating_mul(d.into()))
 	}
 	fn cancel_job() -> Weight {
-		// Proof size: measured 1234, estimated 5966 bytes.
-		Weight::from_parts(45_668_000, 5966)
+		// Proof size: measured 1235, estimated 5966 bytes.
+		Weight::from_parts(55_232_000, 5966)
 			.saturating_add(T::DbWeight::get().reads(5_u64))
 			.saturating_add(T::DbWeight::get().writes(7_u64))
 	}
 	fn commit_result() -> Weight {
-		// Proof size: measured 1414, estimated 4479 bytes.
-		Weight::from_parts(25_458_000, 4479)
+		// Proof size: measured 1415, estimated 4520 bytes.
+		Weight::from_parts(39_549_000, 4520)
 			.saturating_add(T::DbWeight::get().reads(4_u64))
 			.saturating_add(T::DbWeight::get().writes(3_u64))
 	}
 	/// `a` in `[3, 16]`.
 	fn reveal_result(a: u32) -> Weight {
-		// Proof size: measured 1599, estimated 25232 + a × 2824 bytes.
-		Weight::from_parts(95_561_574, 25232)
-			.saturating_add(Weight::from_parts(37_049_778, 0).saturating_mul(a.into()))
+		// Proof size: measured 1600, estimated 25201 + a × 2824 bytes.
+		Weight::from_parts(124_362_878, 25201)
+			.saturating_add(Weight::from_parts(47_908_034, 0).saturating_mul(a.into()))
 			.saturating_add(T::DbWeight::get().reads(15_u64))
 			.saturating_add(T::DbWeight::get().reads((3_u64).saturating_mul(a.into())))
 			.saturating_add(T::DbWeight::get().writes(28_u64))
@@ -98,9 +98,9 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	}
 	/// `a` in `[4, 16]`.
 	fn finalize_job(a: u32) -> Weight {
-		// Proof size: measured 1875, estimated 22951 + a × 2824 bytes.
-		Weight::from_parts(87_023_654, 22951)
-			.saturating_add(Weight::from_parts(44_820_553, 0).saturating_mul(a.into()))
+		// Proof size: measured 1876, estimated 23003 + a × 2824 bytes.
+		Weight::from_parts(119_501_307, 23003)
+			.saturating_add(Weight::from_parts(78_999_973, 0).saturating_mul(a.into()))
 			.saturating_add(T::DbWeight::get().reads(16_u64))
 			.saturating_add(T::DbWeight::get().reads((4_u64).saturating_mul(a.into())))
 			.saturating_add(T::DbWeight::get().writes(27_u64))
@@ -112,51 +112,51 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 /// For tests: the same figures with parity-db's database weights.
 impl WeightInfo for () {
 	fn register_base_model() -> Weight {
-		Weight::from_parts(8_123_000, 1489)
+		Weight::from_parts(9_894_000, 1489)
 			.saturating_add(ParityDbWeight::get().reads(1_u64))
 			.saturating_add(ParityDbWeight::get().writes(2_u64))
 	}
 	fn retire_base_model() -> Weight {
-		Weight::from_parts(8_683_000, 3769)
+		Weight::from_parts(10_526_000, 3769)
 			.saturating_add(ParityDbWeight::get().reads(1_u64))
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}
 	fn register_trainer() -> Weight {
-		Weight::from_parts(43_314_000, 3604)
+		Weight::from_parts(52_458_000, 3604)
 			.saturating_add(ParityDbWeight::get().reads(3_u64))
 			.saturating_add(ParityDbWeight::get().writes(3_u64))
 	}
 	fn unbond_trainer() -> Weight {
-		Weight::from_parts(9_714_000, 3601)
+		Weight::from_parts(15_013_000, 3601)
 			.saturating_add(ParityDbWeight::get().reads(1_u64))
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}
 	fn withdraw_trainer() -> Weight {
-		Weight::from_parts(38_928_000, 3604)
+		Weight::from_parts(58_797_000, 3604)
 			.saturating_add(ParityDbWeight::get().reads(3_u64))
 			.saturating_add(ParityDbWeight::get().writes(3_u64))
 	}
 	fn create_job(d: u32) -> Weight {
-		Weight::from_parts(57_538_124, 3769)
-			.saturating_add(Weight::from_parts(5_204_609, 0).saturating_mul(d.into()))
-			.saturating_add(ParityDbWeight::get().reads(5_u64))
+		Weight::from_parts(74_871_184, 4761)
+			.saturating_add(Weight::from_parts(6_414_058, 0).saturating_mul(d.into()))
+			.saturating_add(ParityDbWeight::get().reads(7_u64))
 			.saturating_add(ParityDbWeight::get().reads((2_u64).saturating_mul(d.into())))
 			.saturating_add(ParityDbWeight::get().writes(6_u64))
 			.saturating_add(Weight::from_parts(0, 3771).saturating_mul(d.into()))
 	}
 	fn cancel_job() -> Weight {
-		Weight::from_parts(45_668_000, 5966)
+		Weight::from_parts(55_232_000, 5966)
 			.saturating_add(ParityDbWeight::get().reads(5_u64))
 			.saturating_add(ParityDbWeight::get().writes(7_u64))
 	}
 	fn commit_result() -> Weight {
-		Weight::from_parts(25_458_000, 4479)
+		Weight::from_parts(39_549_000, 4520)
 			.saturating_add(ParityDbWeight::get().reads(4_u64))
 			.saturating_add(ParityDbWeight::get().writes(3_u64))
 	}
 	fn reveal_result(a: u32) -> Weight {
-		Weight::from_parts(95_561_574, 25232)
-			.saturating_add(Weight::from_parts(37_049_778, 0).saturating_mul(a.into()))
+		Weight::from_parts(124_362_878, 25201)
+			.saturating_add(Weight::from_parts(47_908_034, 0).saturating_mul(a.into()))
 			.saturating_add(ParityDbWeight::get().reads(15_u64))
 			.saturating_add(ParityDbWeight::get().reads((3_u64).saturating_mul(a.into())))
 			.saturating_add(ParityDbWeight::get().writes(28_u64))
@@ -164,8 +164,8 @@ impl WeightInfo for () {
 			.saturating_add(Weight::from_parts(0, 2824).saturating_mul(a.into()))
 	}
 	fn finalize_job(a: u32) -> Weight {
-		Weight::from_parts(87_023_654, 22951)
-			.saturating_add(Weight::from_parts(44_820_553, 0).saturating_mul(a.into()))
+		Weight::from_parts(119_501_307, 23003)
+			.saturating_add(Weight::from_parts(78_999_973, 0).saturating_mul(a.into()))
 			.saturating_add(ParityDbWeight::get().reads(16_u64))
 			.saturating_add(ParityDbWeight::get().reads((4_u64).saturating_mul(a.into())))
 			.saturating_add(ParityDbWeight::get().writes(27_u64))

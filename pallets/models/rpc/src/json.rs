@@ -121,6 +121,10 @@ pub struct Job {
 	pub base: u32,
 	pub parent: Option<u64>,
 	pub snapshots: Vec<Snapshot>,
+	/// The held-out eval datanet's snapshot; absent: the eval set is a split of `snapshots`
+	/// (`hyper.evalFraction`).
+	#[serde(default)]
+	pub eval: Option<Snapshot>,
 	pub method: Method,
 	pub hyper: Hyper,
 	pub determinism: String,
@@ -288,6 +292,7 @@ impl ModelsJson for Accounts {
 			base: job.base,
 			parent: job.parent,
 			snapshots: job.snapshots.iter().map(snapshot).collect(),
+			eval: job.eval.as_ref().map(snapshot),
 			method: method(&job.method),
 			hyper: hyper(&job.hyper),
 			determinism: name(&job.determinism),

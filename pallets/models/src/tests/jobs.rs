@@ -36,6 +36,24 @@ fn create_takes_snapshots_and_escrows_the_bounty() {
 	});
 }
 
+/// A held-out eval datanet: its snapshot is the job's eval set, and later acceptances do
+/// not move it; a job without one keeps the split of its training data.
+#[test]
+fn an_eval_datanet_is_snapshotted_as_the_eval_set() {
+	test(|| {
+		assert_eq!(job(create(spec())).eval, None);
+		let mut held_out = spec();
+		held_out.eval_datanet = Some(CODE);
+		held_out.hyper.eval_fraction = Perbill::zero();
+		let id = create(held_out);
+		let snapshot = TestDatasets::current_snapshot(CODE).unwrap();
+		assert_eq!(job(id).eval, Some(snapshot));
+		assert_eq!(job(id).snapshots.iter().map(|s| s.datanet).collect::<Vec<_>>(), [TEXT]);
+		accept_files(CODE, 2);
+		assert_eq!(job(id).eval, Some(snapshot));
+	});
+}
+
 #[test]
 fn refine_records_the_parent() {
 	test(|| {
@@ -113,6 +131,22 @@ fn creation_errors_each_have_their_own() {
 		refused(&|j| j.hyper.warmup_steps = 101, Error::WarmupTooLong);
 		refused(&|j| j.hyper.eval_fraction = Perbill::zero(), Error::InvalidEvalFraction);
 		refused(&|j| j.hyper.eval_fraction = Perbill::from_percent(51), Error::InvalidEvalFraction);
+		let eval_on = |datanet: u32| {
+			move |j: &mut JobSpecOf<Test>| {
+				j.eval_datanet = Some(datanet);
+				j.hyper.eval_fraction = Perbill::zero();
+			}
+		};
+		refused(
+			&|j| {
+				eval_on(CODE)(j);
+				j.hyper.eval_fraction = Perbill::from_percent(5);
+			},
+			Error::EvalFractionWithEvalDatanet,
+		);
+		refused(&eval_on(TEXT), Error::EvalDatanetTrainedOn);
+		refused(&eval_on(7), Error::DatanetNotFound);
+		refused(&eval_on(EMPTY), Error::EmptyDataset);
 		refused(&|j| j.bounty = MIN_BOUNTY - 1, Error::BountyTooLow);
 		refused(&|j| j.attestations = 1, Error::TooFewAttestations);
 		refused(&|j| j.max_attesters = 2, Error::InvalidMaxAttesters);
@@ -125,6 +159,40 @@ fn creation_errors_each_have_their_own() {
 			ModelFactory::create_job(RuntimeOrigin::signed(PAUPER), spec()),
 			Error::<Test>::InsufficientBalance
 		);
+	});
+}
+
+/// The v1 migration appends `None` to each v0 job: the same job, with the eval split of its
+/// training data.
+#[test]
+fn migration_to_v1_gives_v0_jobs_no_eval_datanet() {
+	use crate::migrations::v1::{v0_job, MigrateV0ToV1};
+	use frame_support::{
+		storage::unhashed,
+		traits::{GetStorageVersion, OnRuntimeUpgrade, StorageVersion},
+	};
+	test(|| {
+		let (first, second) = (create(spec()), create(spec()));
+		let jobs = [job(first), job(second)];
+		// Back to a v0 chain: each job's encoding without its last byte (`eval: None`).
+		for id in [first, second] {
+			let mut bytes = v0_job::<Test>(id).unwrap();
+			assert_eq!(bytes.pop(), Some(0));
+			unhashed::put_raw(&Jobs::<Test>::hashed_key_for(id), &bytes);
+		}
+		StorageVersion::new(0).put::<ModelFactory>();
+		assert_eq!(Jobs::<Test>::get(first), None, "v0 jobs do not decode");
+
+		#[cfg(feature = "try-runtime")]
+		MigrateV0ToV1::<Test>::try_on_runtime_upgrade(true).expect("pre and post checks pass");
+		#[cfg(not(feature = "try-runtime"))]
+		MigrateV0ToV1::<Test>::on_runtime_upgrade();
+		assert_eq!(ModelFactory::on_chain_storage_version(), StorageVersion::new(1));
+		assert_eq!([job(first), job(second)], jobs);
+
+		// Run again, it does nothing: the version is checked.
+		MigrateV0ToV1::<Test>::on_runtime_upgrade();
+		assert_eq!([job(first), job(second)], jobs);
 	});
 }
 

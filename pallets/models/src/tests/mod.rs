@@ -49,6 +49,7 @@ pub fn spec() -> JobSpecOf<Test> {
 		max_attesters: 3,
 		commit_period: COMMIT_PERIOD,
 		reveal_period: REVEAL_PERIOD,
+		eval_datanet: None,
 	}
 }
 
