@@ -4,6 +4,7 @@
 pub mod cli;
 pub mod files;
 pub mod http;
+pub mod net;
 pub mod worker;
 
 use std::{

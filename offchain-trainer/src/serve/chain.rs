@@ -251,16 +251,20 @@ impl Payer for ChainPayer {
 	}
 
 	async fn pay(&self, model: u64, amount: u128) -> std::result::Result<String, Unpaid> {
-		let paid = self.chain.pay_for_use(&self.signer, model, amount).await.map_err(|error| {
-			match &error {
-				ChainError::OutcomeUnknown { sent: Some(sent), .. } => {
-					Unpaid::Unknown { why: error.to_string(), sent: *sent }
-				},
-				// `Chain::submit` gives every transaction it sent a `sent`: without one, the
-				// payment was not sent.
-				_ => Unpaid::Refused(error.to_string()),
-			}
-		})?;
+		let paid = match self.chain.pay_for_use(&self.signer, model, amount).await {
+			Ok(paid) => paid,
+			Err(error @ ChainError::ChangedEvent { .. }) => {
+				// Finalized with success; only its event could not be read: paid.
+				return Ok(format!("finalized ({error})"));
+			},
+			Err(ChainError::OutcomeUnknown { call, reason, sent: Some(sent) }) => {
+				let why = ChainError::OutcomeUnknown { call, reason, sent: Some(sent) };
+				return Err(Unpaid::Unknown { why: why.to_string(), sent });
+			},
+			// `Chain::submit` gives every transaction it sent a `sent`: without one, the
+			// payment was not sent.
+			Err(error) => return Err(Unpaid::Refused(error.to_string())),
+		};
 		Ok(format!(
 			"finalized: {} to contributors, {} to each of {} trainers, {} to the job's creator",
 			paid.to_contributors, paid.to_each_trainer, paid.trainers_paid, paid.to_creator

@@ -14,7 +14,7 @@
 //! or the node refused is tried again at the next interval with whatever accrued meanwhile.
 //! A payment whose outcome is unknown (the connection failed after it was sent) is never
 //! simply sent again, which could pay twice: it is kept as pending, with its nonce and the
-//! last block it may land in, and the model is not paid again until the chain tells. Once
+//! last block it may land in, and no payment is sent until the chain tells. Once
 //! the signer's finalized nonce passes it, it landed and is settled; once its lifetime is
 //! over with the nonce unmoved, it never will, and the amount is owed again. (This needs the
 //! key to sign for this server alone, as `--suri`'s help says: another signer's transaction
@@ -120,6 +120,8 @@ pub struct Payment {
 	pub amount: u128,
 	/// Where it landed, or why it failed.
 	pub outcome: std::result::Result<String, String>,
+	/// Sent, with its outcome unknown: neither paid nor to be sent again yet.
+	pub pending: bool,
 }
 
 impl Meter {
@@ -224,23 +226,41 @@ impl Meter {
 					)),
 				),
 				// Still unknown: the model waits, and so does the question.
-				Ok(Landing::Pending) | Err(_) => continue,
+				Ok(Landing::Pending) => continue,
+				Err(why) => {
+					eprintln!("serve: cannot learn what became of model {model}'s payment: {why}");
+					continue;
+				},
 			};
 			written(recorded);
-			payments.push(Payment { model, amount, outcome });
+			payments.push(Payment { model, amount, outcome, pending: false });
+		}
+		// While a payment is pending nothing else is sent: a new payment would take the
+		// pending one's nonce if that one was dropped, and its landing would read as the
+		// pending one's.
+		if !self.pending().is_empty() {
+			return Ok(payments);
 		}
 		let min_payment = payer.min_payment().await?;
 		for (model, amount) in self.due(min_payment) {
-			let (recorded, outcome) = match payer.pay(model, amount).await {
-				Ok(receipt) => (self.settle(model, amount), Ok(receipt)),
-				Err(Unpaid::Refused(why)) => (self.failed(model), Err(why)),
+			let (recorded, outcome, pending) = match payer.pay(model, amount).await {
+				Ok(receipt) => (self.settle(model, amount), Ok(receipt), false),
+				Err(Unpaid::Refused(why)) => (self.failed(model), Err(why), false),
 				Err(Unpaid::Unknown { why, sent }) => (
 					self.hold(model, Pending { amount, sent }),
-					Err(format!("{why}; pending until nonce {} lands or dies", sent.nonce)),
+					Err(format!(
+						"{why}; pending until nonce {} lands or block {} passes",
+						sent.nonce, sent.valid_until
+					)),
+					true,
 				),
 			};
 			written(recorded);
-			payments.push(Payment { model, amount, outcome });
+			payments.push(Payment { model, amount, outcome, pending });
+			if pending {
+				// Nothing more this round (see above).
+				break;
+			}
 		}
 		Ok(payments)
 	}
@@ -389,7 +409,10 @@ mod tests {
 		assert_eq!(meter.ledger().models[&4].payable(), 10);
 		meter.record(4, 5).unwrap();
 		let payments = block_on(meter.pay_due(&payer)).unwrap();
-		assert_eq!(payments[0], Payment { model: 4, amount: 15, outcome: Ok("block #1".into()) });
+		assert_eq!(
+			payments[0],
+			Payment { model: 4, amount: 15, outcome: Ok("block #1".into()), pending: false }
+		);
 		assert_eq!(
 			meter.ledger().models[&4],
 			Account { tokens: 15, owed_milli: 0, paid: 15, failures: 0, pending: None }
@@ -431,10 +454,33 @@ mod tests {
 		assert_eq!(meter.ledger().models[&4].pending.map(|p| p.amount), Some(7));
 		let payments = block_on(meter.pay_due(&payer)).unwrap();
 		assert!(matches!(&payments[0].outcome, Err(why) if why.contains("did not land")));
-		assert_eq!(payments[1], Payment { model: 4, amount: 7, outcome: Ok("block #2".into()) });
+		assert_eq!(
+			payments[1],
+			Payment { model: 4, amount: 7, outcome: Ok("block #2".into()), pending: false }
+		);
 		let account = meter.ledger().models[&4];
 		assert_eq!((account.paid, account.payable(), account.pending), (22, 0, None));
 		assert_eq!(account.tokens * 1000, account.paid * 1000 + account.owed_milli);
+	}
+
+	/// One payment pending stops every other model's too: a new payment would take its
+	/// nonce if it was dropped, and landing would then read as the pending one's.
+	#[test]
+	fn no_other_payment_is_sent_while_one_is_pending() {
+		let meter = Meter::open(1000, None).unwrap();
+		let payer = FakePayer::new(1, 0);
+		payer.lose.store(1, Ordering::SeqCst);
+		meter.record(1, 10).unwrap();
+		meter.record(2, 20).unwrap();
+		let payments = block_on(meter.pay_due(&payer)).unwrap();
+		assert_eq!(payments.len(), 1, "model 2 waits in the same round: {payments:?}");
+		assert!(payments[0].pending);
+		assert!(block_on(meter.pay_due(&payer)).unwrap().is_empty(), "and in the next ones");
+		assert!(payer.paid().is_empty());
+		*payer.landing.lock().unwrap() = Landing::Landed;
+		block_on(meter.pay_due(&payer)).unwrap();
+		assert_eq!(payer.paid(), [(2, 20)], "model 1's landed, then model 2 is paid");
+		assert_eq!(meter.ledger().models[&1].paid, 10);
 	}
 
 	#[test]

@@ -299,6 +299,11 @@ async fn pay(meter: &Meter, payer: &impl Payer, block: Option<u64>) {
 						payment.amount,
 						amount::format(payment.amount)
 					),
+					Err(error) if payment.pending => eprintln!(
+						"serve: payment model={} amount={} {at} pending (not sent again, and no \
+						 other payment sent, until the chain tells): {error}",
+						payment.model, payment.amount
+					),
 					Err(error) => eprintln!(
 						"serve: payment model={} amount={} {at} failed (kept, tried again next \
 						 time): {error}",
