@@ -10,6 +10,7 @@
 #   DIR=/var/tmp/net scripts/local-net.sh # keep the state: started again, the chain goes on
 #
 # RPC_PORT (9944) and P2P_PORT (30333) are the first node's ports; the others count up.
+# NODE=path runs that openledger-node binary instead of building one.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 validators="${N:-4}"
@@ -22,7 +23,7 @@ if ! [[ "$validators" =~ ^[1-4]$ ]]; then
 fi
 dir="${DIR:-$(mktemp -d "${TMPDIR:-/tmp}/openledger-net.XXXXXX")}"
 mkdir -p "$dir"
-node="$(scripts/build-node.sh)"
+node="${NODE:-$(scripts/build-node.sh)}"
 names=(alice bob charlie dave)
 
 pids=()
