@@ -43,6 +43,8 @@ pub mod weights;
 #[cfg(feature = "runtime-benchmarks")]
 mod benchmarking;
 #[cfg(test)]
+mod fuzz;
+#[cfg(test)]
 mod mock;
 #[cfg(test)]
 mod red_team;

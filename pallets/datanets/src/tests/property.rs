@@ -2,7 +2,7 @@
 //! `try_state` invariant and the conservation of funds checked after each block.
 //!
 //! Deterministic for a seed: `DATANETS_FUZZ_SEED` and `DATANETS_FUZZ_CALLS` (default
-//! 4_000 calls) choose the run; `scripts/fuzz-datanets.sh` runs long ones.
+//! 4_000 calls) choose the run; `scripts/fuzz-pallets.sh` runs long ones.
 
 use crate::{mock::*, Call, FileFormat, Modality, SubmissionStatus, Submissions};
 use frame_support::{

@@ -4,6 +4,7 @@
 mod attacks;
 mod attestations;
 mod base_models;
+mod fuzz;
 mod jobs;
 mod queries;
 mod red_team;
