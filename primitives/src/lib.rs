@@ -6,6 +6,7 @@
 //!   contributors, and their Merkle root.
 //! - [`cid`]: the one binary form of an IPFS CID the chain stores, parsed from any text form.
 //! - [`dev`]: facts about the real files the development chain registers.
+//! - [`fuzz`] (std): the random number generator of the pallets' call-sequence drivers.
 //! - [`query`]: the page every paged read returns.
 //! - [`seal`]: commit–reveal commitments, used by validators' votes (pallet-datanets) and
 //!   trainers' attestations (pallet-models).
@@ -22,6 +23,8 @@ pub mod attribution;
 pub mod cid;
 pub mod dataset;
 pub mod dev;
+#[cfg(feature = "std")]
+pub mod fuzz;
 pub mod query;
 pub mod seal;
 

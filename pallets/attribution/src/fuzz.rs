@@ -17,47 +17,18 @@ use frame_support::{
 	dispatch::GetDispatchInfo,
 	traits::{fungible::Inspect, GetCallName, UnfilteredDispatchable},
 };
-use openledger_primitives::attribution::{self, PARTS_PER_WHOLE};
+use openledger_primitives::{
+	attribution::{self, PARTS_PER_WHOLE},
+	fuzz::{env_u64, print_report, require, Outcomes, Reached, Rng},
+};
 use sp_runtime::{DispatchError, StateVersion};
 use std::collections::{BTreeMap, BTreeSet};
-
-/// xorshift64*: enough randomness for choosing calls, and reproducible.
-struct Rng(u64);
-
-impl Rng {
-	/// Distinct seeds give distinct states (splitmix64's finaliser is a bijection).
-	fn new(seed: u64) -> Self {
-		let mut z = seed.wrapping_add(0x9e37_79b9_7f4a_7c15);
-		z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-		z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-		Rng((z ^ (z >> 31)).max(1))
-	}
-
-	fn next(&mut self) -> u64 {
-		self.0 ^= self.0 >> 12;
-		self.0 ^= self.0 << 25;
-		self.0 ^= self.0 >> 27;
-		self.0.wrapping_mul(0x2545_f491_4f6c_dd1d)
-	}
-
-	fn below(&mut self, n: u64) -> u64 {
-		self.next() % n.max(1)
-	}
-
-	/// True once in `n`.
-	fn one_in(&mut self, n: u64) -> bool {
-		self.below(n) == 0
-	}
-
-	fn pick<T: Copy>(&mut self, items: &[T]) -> T {
-		items[self.below(items.len() as u64) as usize]
-	}
-}
 
 /// Funded contributors (1..=9) and, from 50, accounts that do not exist until paid.
 fn contributor_pool() -> Vec<AccountId> {
 	(1..=9).chain(50..=80).collect()
 }
+
 /// Who pays: the payer, the creator, contributors, a trainer, and 77 (no balance until it
 /// claims a row as a contributor, then a small one).
 const PAYERS: [AccountId; 7] = [PAYER, PAYER, CREATOR, 1, 2, TRAINERS[0], 77];
@@ -68,16 +39,6 @@ const MAX_MODELS: usize = 24;
 /// Calls per round: each round starts from a fresh genesis with new models, and ends with
 /// every row of every real table claimed.
 const ROUND: u64 = 20_000;
-
-/// A number from the environment, decimal or `0x` hex; `default` when unset.
-fn env_u64(name: &str, default: u64) -> u64 {
-	let Ok(text) = std::env::var(name) else { return default };
-	let parsed = match text.strip_prefix("0x") {
-		Some(hex) => u64::from_str_radix(hex, 16),
-		None => text.parse(),
-	};
-	parsed.unwrap_or_else(|_| panic!("{name}={text} is not a number"))
-}
 
 fn balance(who: AccountId) -> Balance {
 	Balances::balance(&who)
@@ -113,8 +74,8 @@ struct Driver {
 	tables: Vec<Table>,
 	/// Per model: paid in and kept for the contributors, from the events.
 	ledger: BTreeMap<ModelId, (Balance, Balance)>,
-	outcomes: BTreeMap<(&'static str, String), u64>,
-	deep: BTreeMap<&'static str, u64>,
+	outcomes: Outcomes,
+	deep: Reached,
 	issuance: Balance,
 	blocks: u64,
 }
@@ -487,26 +448,18 @@ fn random_payments_and_claims_keep_every_invariant() {
 		driver.blocks,
 		started.elapsed()
 	);
-	let mut last = "";
-	for ((call, outcome), count) in &driver.outcomes {
-		if *call != last {
-			println!("  {call}:");
-			last = call;
-		}
-		println!("    {outcome}: {count}");
-	}
-	println!("  what the successful calls did: {:#?}", driver.deep);
+	print_report(&driver.outcomes, &driver.deep);
 	if calls >= 2_000 {
-		for needed in [
-			"first claims",
-			"repeat claims",
-			"claims into a new account",
-			"claims on rows that are no table",
-			"trainer shares kept for the contributors",
-			"real tables claimed in full",
-		] {
-			let reached = driver.deep.get(needed).copied().unwrap_or_default();
-			assert!(reached > 0, "no {needed}: too short a run to prove much");
-		}
+		require(
+			&driver.deep,
+			&[
+				"first claims",
+				"repeat claims",
+				"claims into a new account",
+				"claims on rows that are no table",
+				"trainer shares kept for the contributors",
+				"real tables claimed in full",
+			],
+		);
 	}
 }

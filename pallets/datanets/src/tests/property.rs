@@ -10,33 +10,10 @@ use frame_support::{
 	traits::{fungible::Inspect, Currency, GetCallName, Hooks, UnfilteredDispatchable},
 	weights::Weight,
 };
+use openledger_primitives::fuzz::{env_u64, Rng};
 use std::collections::BTreeMap;
 
-/// xorshift64*: enough randomness for choosing calls, and reproducible.
-struct Rng(u64);
-
-impl Rng {
-	fn next(&mut self) -> u64 {
-		self.0 ^= self.0 >> 12;
-		self.0 ^= self.0 << 25;
-		self.0 ^= self.0 >> 27;
-		self.0.wrapping_mul(0x2545_f491_4f6c_dd1d)
-	}
-
-	fn below(&mut self, n: u64) -> u64 {
-		self.next() % n.max(1)
-	}
-
-	fn pick<T: Copy>(&mut self, items: &[T]) -> T {
-		items[self.below(items.len() as u64) as usize]
-	}
-}
-
 const ACCOUNTS: [AccountId; 10] = [OWNER, BOB, CHARLIE, DAVE, EVE, FERDIE, ALICE, ZOE, 20, 21];
-
-fn env_u64(name: &str, default: u64) -> u64 {
-	std::env::var(name).ok().and_then(|v| v.parse().ok()).unwrap_or(default)
-}
 
 /// Sum of every account's balance (free and held): what conservation is checked against.
 fn total_funds() -> Balance {
@@ -55,7 +32,7 @@ fn random_call_sequences_keep_every_invariant() {
 		}
 		let issuance = Balances::total_issuance();
 		assert_eq!(total_funds(), issuance);
-		let mut rng = Rng(seed | 1);
+		let mut rng = Rng::new(seed);
 		// Ballots committed and not yet revealed: (submission, validator) -> (approve, quality).
 		let mut sealed: BTreeMap<(u64, AccountId), (bool, u8)> = BTreeMap::new();
 		let mut next_file = 0u32;

@@ -22,43 +22,13 @@ use frame_support::{
 	},
 	BoundedVec,
 };
-use openledger_primitives::cid;
+use openledger_primitives::{
+	cid,
+	fuzz::{env_u64, print_report, require, Outcomes, Reached, Rng},
+};
 use sp_arithmetic::{FixedU64, Perbill};
 use sp_runtime::{DispatchError, StateVersion};
 use std::collections::{BTreeMap, BTreeSet};
-
-/// xorshift64*: enough randomness for choosing calls, and reproducible.
-struct Rng(u64);
-
-impl Rng {
-	/// Distinct seeds give distinct states (splitmix64's finaliser is a bijection).
-	fn new(seed: u64) -> Self {
-		let mut z = seed.wrapping_add(0x9e37_79b9_7f4a_7c15);
-		z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-		z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-		Rng((z ^ (z >> 31)).max(1))
-	}
-
-	fn next(&mut self) -> u64 {
-		self.0 ^= self.0 >> 12;
-		self.0 ^= self.0 << 25;
-		self.0 ^= self.0 >> 27;
-		self.0.wrapping_mul(0x2545_f491_4f6c_dd1d)
-	}
-
-	fn below(&mut self, n: u64) -> u64 {
-		self.next() % n.max(1)
-	}
-
-	/// True once in `n`.
-	fn one_in(&mut self, n: u64) -> bool {
-		self.below(n) == 0
-	}
-
-	fn pick<T: Copy>(&mut self, items: &[T]) -> T {
-		items[self.below(items.len() as u64) as usize]
-	}
-}
 
 /// The mock's trainers and creators, two more funded accounts, one funded non-trainer and
 /// one without a balance.
@@ -67,16 +37,6 @@ const ACCOUNTS: [AccountId; 10] = [CREATOR, OTHER, T1, T2, T3, T4, 15, 16, OUTSI
 const LATE: u32 = 3;
 /// Calls per round: each round starts from a fresh genesis.
 const ROUND: u64 = 5_000;
-
-/// A number from the environment, decimal or `0x` hex; `default` when unset.
-fn env_u64(name: &str, default: u64) -> u64 {
-	let Ok(text) = std::env::var(name) else { return default };
-	let parsed = match text.strip_prefix("0x") {
-		Some(hex) => u64::from_str_radix(hex, 16),
-		None => text.parse(),
-	};
-	parsed.unwrap_or_else(|_| panic!("{name}={text} is not a number"))
-}
 
 /// Sum of every account's balance (free and held).
 fn total_funds() -> Balance {
@@ -125,9 +85,9 @@ struct Driver {
 	/// Successful commits of unsettled jobs.
 	sealed: BTreeMap<Key, Sealed>,
 	/// (call, outcome) -> count.
-	outcomes: BTreeMap<(&'static str, String), u64>,
+	outcomes: Outcomes,
 	/// What the successful calls did, from their events.
-	deep: BTreeMap<&'static str, u64>,
+	deep: Reached,
 	/// Issuance at the start of the round, and what slashes burnt since.
 	issuance: Balance,
 	burnt: Balance,
@@ -731,30 +691,22 @@ fn random_call_sequences_keep_every_invariant() {
 		driver.blocks,
 		started.elapsed()
 	);
-	let mut last = "";
-	for ((call, outcome), count) in &driver.outcomes {
-		if *call != last {
-			println!("  {call}:");
-			last = call;
-		}
-		println!("    {outcome}: {count}");
-	}
-	println!("  what the successful calls did: {:#?}", driver.deep);
+	print_report(&driver.outcomes, &driver.deep);
 	// The run must reach the deep states, or it proves little.
 	if calls >= 1_500 {
-		for needed in [
-			"verified by a majority",
-			"verified at the deadline",
-			"jobs failed",
-			"jobs expired",
-			"dissent slashes",
-			"unrevealed slashes",
-			"refine jobs created",
-			"jobs with an eval datanet",
-			"trainers withdrawn",
-		] {
-			let reached = driver.deep.get(needed).copied().unwrap_or_default();
-			assert!(reached > 0, "no {needed}: too short a run to prove much");
-		}
+		require(
+			&driver.deep,
+			&[
+				"verified by a majority",
+				"verified at the deadline",
+				"jobs failed",
+				"jobs expired",
+				"dissent slashes",
+				"unrevealed slashes",
+				"refine jobs created",
+				"jobs with an eval datanet",
+				"trainers withdrawn",
+			],
+		);
 	}
 }
