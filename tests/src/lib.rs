@@ -9,7 +9,7 @@ pub mod worker;
 
 use std::{
 	net::{Ipv4Addr, SocketAddr, TcpListener, TcpStream},
-	path::PathBuf,
+	path::{Path, PathBuf},
 	process::{Child, Command, Stdio},
 	time::{Duration, Instant},
 };
@@ -156,15 +156,7 @@ impl Node {
 	}
 
 	fn wait_for_rpc(&mut self, timeout: Duration) {
-		let address = SocketAddr::from((Ipv4Addr::LOCALHOST, self.rpc_port));
-		let start = Instant::now();
-		while TcpStream::connect_timeout(&address, Duration::from_millis(200)).is_err() {
-			if let Ok(Some(status)) = self.child.try_wait() {
-				panic!("the node exited ({status}) before serving RPC:\n{}", self.log_tail());
-			}
-			assert!(start.elapsed() < timeout, "no RPC after {timeout:?}:\n{}", self.log_tail());
-			std::thread::sleep(Duration::from_millis(200));
-		}
+		wait_for_rpc("the node", self.rpc_port, &mut self.child, &self.log, timeout);
 	}
 
 	pub fn url(&self) -> String {
@@ -181,13 +173,7 @@ impl Node {
 
 	/// The number of the last finalized block.
 	pub async fn finalized_number(&self) -> u64 {
-		let rpc = self.rpc().await;
-		let hash: String =
-			rpc.request("chain_getFinalizedHead", subxt::rpcs::rpc_params![]).await.expect("head");
-		let header: serde_json::Value =
-			rpc.request("chain_getHeader", subxt::rpcs::rpc_params![hash]).await.expect("header");
-		let number = header["number"].as_str().expect("hex block number");
-		u64::from_str_radix(number.trim_start_matches("0x"), 16).expect("hex block number")
+		finalized_number(&self.rpc().await).await
 	}
 
 	/// Stops the node now, as a crash would.
@@ -198,10 +184,44 @@ impl Node {
 
 	/// The last lines the node logged, for failure messages.
 	pub fn log_tail(&self) -> String {
-		let log = std::fs::read_to_string(&self.log).unwrap_or_default();
-		let lines: Vec<&str> = log.lines().collect();
-		lines[lines.len().saturating_sub(40)..].join("\n")
+		log_tail(&self.log)
 	}
+}
+
+/// Waits until `child` (`name`, logging to `log`) serves RPC on loopback `port`; fails with
+/// the log's tail if it exits first or `timeout` passes.
+fn wait_for_rpc(name: &str, port: u16, child: &mut Child, log: &Path, timeout: Duration) {
+	let address = SocketAddr::from((Ipv4Addr::LOCALHOST, port));
+	let start = Instant::now();
+	while TcpStream::connect_timeout(&address, Duration::from_millis(200)).is_err() {
+		if let Ok(Some(status)) = child.try_wait() {
+			panic!("{name} exited ({status}) before serving RPC:\n{}", log_tail(log));
+		}
+		assert!(start.elapsed() < timeout, "{name}: no RPC after {timeout:?}:\n{}", log_tail(log));
+		std::thread::sleep(Duration::from_millis(200));
+	}
+}
+
+/// The number of the last block the node behind `rpc` finalized.
+async fn finalized_number(rpc: &subxt::rpcs::RpcClient) -> u64 {
+	let hash: String =
+		rpc.request("chain_getFinalizedHead", subxt::rpcs::rpc_params![]).await.expect("head");
+	header_number(
+		&rpc.request("chain_getHeader", subxt::rpcs::rpc_params![hash]).await.expect("header"),
+	)
+}
+
+/// A header's block number (hex in the RPC's JSON).
+fn header_number(header: &serde_json::Value) -> u64 {
+	let number = header["number"].as_str().expect("hex block number");
+	u64::from_str_radix(number.trim_start_matches("0x"), 16).expect("hex block number")
+}
+
+/// The last 40 lines of a node's log, for failure messages.
+fn log_tail(log: &Path) -> String {
+	let log = std::fs::read_to_string(log).unwrap_or_default();
+	let lines: Vec<&str> = log.lines().collect();
+	lines[lines.len().saturating_sub(40)..].join("\n")
 }
 
 impl Drop for Node {

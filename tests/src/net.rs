@@ -6,7 +6,6 @@
 use crate::{free_port, node_binary};
 use serde_json::Value as Json;
 use std::{
-	net::{Ipv4Addr, SocketAddr, TcpStream},
 	path::{Path, PathBuf},
 	process::{Child, Command, Stdio},
 	time::{Duration, Instant},
@@ -84,25 +83,8 @@ impl NetNode {
 			},
 			None => {},
 		}
-		self.child = Some(command.spawn().expect("the node binary starts"));
-		self.wait_for_rpc();
-	}
-
-	fn wait_for_rpc(&mut self) {
-		let address = SocketAddr::from((Ipv4Addr::LOCALHOST, self.rpc_port));
-		let start = Instant::now();
-		while TcpStream::connect_timeout(&address, Duration::from_millis(200)).is_err() {
-			if let Some(Ok(Some(status))) = self.child.as_mut().map(Child::try_wait) {
-				panic!("{} exited ({status}) before serving RPC:\n{}", self.name, self.log_tail());
-			}
-			assert!(
-				start.elapsed() < START_TIMEOUT,
-				"{}: no RPC after {START_TIMEOUT:?}:\n{}",
-				self.name,
-				self.log_tail()
-			);
-			std::thread::sleep(Duration::from_millis(200));
-		}
+		let child = self.child.insert(command.spawn().expect("the node binary starts"));
+		crate::wait_for_rpc(&self.name, self.rpc_port, child, &self.log, START_TIMEOUT);
 	}
 
 	/// `kill -9`: no chance to flush anything.
@@ -149,13 +131,12 @@ impl NetNode {
 
 	/// The number of its last finalized block.
 	pub async fn finalized_number(&self) -> u64 {
-		let hash = self.call("chain_getFinalizedHead", rpc_params![]).await;
-		header_number(&self.call("chain_getHeader", rpc_params![hash]).await)
+		crate::finalized_number(&self.rpc().await).await
 	}
 
 	/// The number of its best block.
 	pub async fn best_number(&self) -> u64 {
-		header_number(&self.call("chain_getHeader", rpc_params![]).await)
+		crate::header_number(&self.call("chain_getHeader", rpc_params![]).await)
 	}
 
 	/// The hash of its block `number` (None: it has none).
@@ -172,15 +153,8 @@ impl NetNode {
 
 	/// The last lines it logged (across restarts), for failure messages.
 	pub fn log_tail(&self) -> String {
-		let log = std::fs::read_to_string(&self.log).unwrap_or_default();
-		let lines: Vec<&str> = log.lines().collect();
-		lines[lines.len().saturating_sub(30)..].join("\n")
+		crate::log_tail(&self.log)
 	}
-}
-
-fn header_number(header: &Json) -> u64 {
-	let number = header["number"].as_str().expect("hex block number");
-	u64::from_str_radix(number.trim_start_matches("0x"), 16).expect("hex block number")
 }
 
 /// The network: its nodes, and the directory their state lives in (removed on drop).
@@ -267,7 +241,8 @@ impl LocalNet {
 		self.restart_all().await;
 	}
 
-	async fn restart_all(&mut self) {
+	/// Stops every node (SIGTERM), then starts each again.
+	pub async fn restart_all(&mut self) {
 		for node in &mut self.nodes {
 			node.stop();
 		}

@@ -104,16 +104,11 @@ async fn the_network_survives_crashes_a_full_stop_and_a_wiped_node() {
 	let written = net.nodes[ALICE].finalized_number().await;
 	let before = answers(&net, ALICE, written, submission).await;
 	net.wait_finalized(DAVE, written, A_WHILE).await;
-	for node in &mut net.nodes {
-		node.stop();
-	}
+	net.restart_all().await;
 	log(
 		started,
-		&format!("wrote a transfer and submission {submission} by #{written}; all four stopped"),
+		&format!("wrote a transfer and submission {submission} by #{written}; all four restarted"),
 	);
-	for node in 0..4 {
-		net.start_node(node).await;
-	}
 	let again = net.wait_finalized(ALICE, written + 2, A_WHILE).await;
 	for node in 0..4 {
 		net.wait_finalized(node, written, A_WHILE).await;

@@ -224,21 +224,27 @@ impl Chain {
 		let name = format!("{}.{}", call.pallet_name(), call.call_name());
 		let at = self.at().await?;
 		compat::call(at.metadata_ref(), call).map_err(|item| self.stale(item))?;
-		let mut transactions = at.transactions();
+		let transactions = at.transactions();
 		let nonce =
 			transactions.account_nonce(&signer.account_id()).await.map_err(ChainError::node)?;
 		let sent = Sent { nonce, valid_until: at.block_number().saturating_add(MORTAL_FOR) };
-		let params = PolkadotExtrinsicParamsBuilder::new().mortal(MORTAL_FOR).nonce(nonce).build();
+		// Nonce and birth block given, so signing fetches neither again.
+		let params = PolkadotExtrinsicParamsBuilder::new()
+			.mortal_from_unchecked(MORTAL_FOR, at.block_number(), at.block_hash())
+			.nonce(nonce)
+			.build();
 		let with_sent = |error: ChainError| match error {
 			ChainError::OutcomeUnknown { call, reason, .. } => {
 				ChainError::OutcomeUnknown { call, reason, sent: Some(sent) }
 			},
 			other => other,
 		};
-		let progress = transactions
-			.sign_and_submit_then_watch(call, signer, params)
-			.await
-			.map_err(|error| with_sent(self.not_sent(&name, error)))?;
+		let not_sent = |error| with_sent(self.not_sent(&name, error));
+		let signed = transactions
+			.create_signable_offline(call, params)
+			.and_then(|mut signable| signable.sign(signer))
+			.map_err(not_sent)?;
+		let progress = signed.submit_and_watch().await.map_err(not_sent)?;
 		progress
 			.wait_for_finalized_success()
 			.await

@@ -257,9 +257,8 @@ impl Payer for ChainPayer {
 				// Finalized with success; only its event could not be read: paid.
 				return Ok(format!("finalized ({error})"));
 			},
-			Err(ChainError::OutcomeUnknown { call, reason, sent: Some(sent) }) => {
-				let why = ChainError::OutcomeUnknown { call, reason, sent: Some(sent) };
-				return Err(Unpaid::Unknown { why: why.to_string(), sent });
+			Err(error @ ChainError::OutcomeUnknown { sent: Some(sent), .. }) => {
+				return Err(Unpaid::Unknown { why: error.to_string(), sent });
 			},
 			// `Chain::submit` gives every transaction it sent a `sent`: without one, the
 			// payment was not sent.
